@@ -1,0 +1,105 @@
+import Foundation
+
+/// PostgreSQL 13 and later, through psqlODBC. Objects live in a schema named `dbo` so that
+/// names match SQL Server's.
+public struct PostgreSQLDialect: Dialect {
+    public init() {}
+
+    public var kind: DialectKind { .postgreSQL }
+
+    public func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public func splitScript(_ text: String) throws -> [Batch] {
+        try PostgreSQLStatementSplitter.split(text)
+    }
+
+    public func nonTransactionalStatements(in batches: [Batch]) -> [NonTransactionalStatement] {
+        TransactionRestrictions.postgreSQLStatements(in: batches)
+    }
+
+    public func prepareSession(_ connection: Connection) throws {
+        try connection.execute("SET application_name = 'etl016-db'")
+    }
+
+    /// Polls a session-level advisory lock keyed by a hash of `resource`. The server drops it
+    /// when the connection ends, so a killed run leaves no stale lock.
+    public func acquireLock(_ connection: Connection, resource: String, timeoutSeconds: Int)
+        throws -> Bool
+    {
+        let deadline = Date().addingTimeInterval(TimeInterval(timeoutSeconds))
+        while true {
+            let granted = try connection.scalar(
+                "SELECT pg_try_advisory_lock(hashtextextended(?, 0)) AS granted",
+                [.string(resource)])
+            if granted.boolValue == true { return true }
+            if Date() >= deadline { return false }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
+    public func releaseLock(_ connection: Connection, resource: String) throws {
+        try connection.execute(
+            "SELECT pg_advisory_unlock(hashtextextended(?, 0))", [.string(resource)])
+    }
+
+    public func currentUserName(_ connection: Connection) throws -> String {
+        try connection.scalar("SELECT session_user::text AS name").stringValue ?? "unknown"
+    }
+
+    public var history: HistorySQL {
+        HistorySQL(
+            listColumns: """
+                SELECT column_name::text AS column_name FROM information_schema.columns
+                WHERE table_schema = 'dbo' AND table_name = 'schema_version'
+                """,
+            createSchema: "CREATE SCHEMA IF NOT EXISTS dbo",
+            createTable: """
+                CREATE TABLE dbo.schema_version (
+                    version varchar(50) NOT NULL CONSTRAINT pk_schema_version PRIMARY KEY,
+                    description varchar(200) NULL,
+                    script varchar(260) NULL,
+                    checksum varchar(64) NULL,
+                    applied_by varchar(128) NULL,
+                    applied_at timestamp(3) NULL DEFAULT (now() AT TIME ZONE 'utc'),
+                    execution_ms integer NULL,
+                    success boolean NULL,
+                    batches_completed integer NULL
+                )
+                """,
+            addColumn: { name in
+                guard let definition = PostgreSQLDialect.historyColumns[name] else { return nil }
+                return "ALTER TABLE dbo.schema_version ADD COLUMN IF NOT EXISTS \(name) \(definition)"
+            },
+            markLegacyRowsApplied: """
+                ALTER TABLE dbo.schema_version ALTER COLUMN applied_date SET DEFAULT now();
+                UPDATE dbo.schema_version
+                SET success = true, applied_at = COALESCE(applied_at, applied_date::timestamp)
+                WHERE success IS NULL;
+                """,
+            selectAll: """
+                SELECT version, description, script, checksum, applied_by, applied_at,
+                    execution_ms, success::int AS success, batches_completed
+                FROM dbo.schema_version ORDER BY version
+                """,
+            insert: """
+                INSERT INTO dbo.schema_version (version, description, script, checksum,
+                    applied_by, applied_at, execution_ms, success, batches_completed)
+                VALUES (?, ?, ?, ?, ?, now() AT TIME ZONE 'utc', ?, ?::int <> 0, ?)
+                """,
+            delete: "DELETE FROM dbo.schema_version WHERE version = ?",
+            updateChecksum: "UPDATE dbo.schema_version SET checksum = ? WHERE version = ?",
+            updateProgress: "UPDATE dbo.schema_version SET batches_completed = ? WHERE version = ?")
+    }
+
+    static let historyColumns: [String: String] = [
+        "script": "varchar(260) NULL",
+        "checksum": "varchar(64) NULL",
+        "applied_by": "varchar(128) NULL",
+        "applied_at": "timestamp(3) NULL",
+        "execution_ms": "integer NULL",
+        "success": "boolean NULL",
+        "batches_completed": "integer NULL",
+    ]
+}
