@@ -33,6 +33,10 @@ let package = Package(
             dependencies: ["ETL016Core"]
         ),
         .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["etl016-db"]
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["ETL016Core"]
         ),

@@ -48,11 +48,14 @@ public struct PostgreSQLDialect: Dialect {
         try connection.scalar("SELECT session_user::text AS name").stringValue ?? "unknown"
     }
 
+    /// Result columns are cast because psqlODBC runs a catalog query to describe any column
+    /// that comes straight from a table, a round trip that a no-op `migrate` would pay.
     public var history: HistorySQL {
         HistorySQL(
             listColumns: """
-                SELECT column_name::text AS column_name FROM information_schema.columns
-                WHERE table_schema = 'dbo' AND table_name = 'schema_version'
+                SELECT a.attname::text AS column_name FROM pg_catalog.pg_attribute AS a
+                WHERE a.attrelid = to_regclass('dbo.schema_version') AND a.attnum > 0
+                    AND NOT a.attisdropped
                 """,
             createSchema: "CREATE SCHEMA IF NOT EXISTS dbo",
             createTable: """
@@ -79,8 +82,11 @@ public struct PostgreSQLDialect: Dialect {
                 WHERE success IS NULL;
                 """,
             selectAll: """
-                SELECT version, description, script, checksum, applied_by, applied_at,
-                    execution_ms, success::int AS success, batches_completed
+                SELECT version::text AS version, description::text AS description,
+                    script::text AS script, checksum::text AS checksum,
+                    applied_by::text AS applied_by, applied_at::timestamp AS applied_at,
+                    execution_ms::int AS execution_ms, success::int AS success,
+                    batches_completed::int AS batches_completed
                 FROM dbo.schema_version ORDER BY version
                 """,
             insert: """

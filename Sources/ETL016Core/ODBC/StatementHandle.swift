@@ -117,12 +117,11 @@ final class StatementHandle {
             var name = [SQLWCHAR](repeating: 0, count: 256)
             var nameLength: SQLSMALLINT = 0
             var type: SQLSMALLINT = 0
-            var size: SQLULEN = 0
-            var digits: SQLSMALLINT = 0
-            var nullable: SQLSMALLINT = 0
+            // Size, digits and nullability stay unrequested: psqlODBC answers nullability
+            // with an extra catalog query per result set.
             let result = SQLDescribeColW(
                 handle, SQLUSMALLINT(index), &name, SQLSMALLINT(name.count), &nameLength, &type,
-                &size, &digits, &nullable)
+                nil, nil, nil)
             try check(result, operation: "describe result column \(index)")
             let characters = min(Int(nameLength), name.count - 1)
             return Column(name: ODBC.string(name, byteCount: characters * 2), type: Int32(type))
