@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: the sqlcmd batch cases, the T-SQL parse check of every SQL
 # Server script, then the unit tests and the integration suite against a throwaway
-# PostgreSQL on 127.0.0.1 (started here). Also runs the integration suite against SQL
-# Server when ETL016_TEST_SQLSERVER holds an ODBC connection string.
+# PostgreSQL on 127.0.0.1 (started here). When ETL016_TEST_SQLSERVER is set to an ODBC
+# connection string, the integration suite also runs against that SQL Server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +12,8 @@ eval "$(scripts/pg.sh env)"
 
 swift build --build-tests
 
-# The sqlcmd batch-splitting cases handed with the specification, when they sit beside the
-# repository; the unit tests carry the same cases, so a clone without them loses nothing.
+# The sqlcmd batch-splitting acceptance cases, when their folder sits beside the clone.
+# The unit tests carry the same cases, so a clone without that folder still checks them.
 cases=../shared/cases/tsql-batches
 if [ -x "$cases/check" ]; then
     "$cases/check" .build/debug/etl016-db "$cases"

@@ -1,5 +1,8 @@
 /// The text of `--help`, built from each command's specs so it never drifts from the parser.
 enum HelpText {
+    /// Help lines are wrapped to fit a terminal of this many columns.
+    static let lineWidth = 100
+
     static let exitCodes = """
         Exit codes:
           0  success
@@ -50,15 +53,32 @@ enum HelpText {
             "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "")
         }
         let width = min(labels.map(\.count).max() ?? 0, 28)
+        let indent = String(repeating: " ", count: width + 4)
         let lines = zip(labels, options).map { label, option -> String in
             let repeatable = option.isRepeatable ? " (repeatable)" : ""
-            let help = option.help + repeatable
+            let help = wrap(option.help + repeatable, width: lineWidth - indent.count)
+                .joined(separator: "\n" + indent)
             if label.count > width {
-                return "  \(label)\n  " + String(repeating: " ", count: width + 2) + help
+                return "  \(label)\n" + indent + help
             }
             return "  " + label.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                 + help
         }
         return "\(title):\n" + lines.joined(separator: "\n")
+    }
+
+    /// Splits text into lines of at most `width` characters at spaces.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += current.isEmpty ? String(word) : " " + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 }

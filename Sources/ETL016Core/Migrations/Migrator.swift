@@ -16,7 +16,7 @@ public struct MigrateOptions: Sendable {
     public init() {}
 }
 
-/// What one migration run did, or would do in a dry run.
+/// One migration applied by a run, or planned by a dry run.
 public struct AppliedMigration: Sendable {
     public var version: String
     public var description: String

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What `ScriptRunner.run` did.
+/// The outcome of `ScriptRunner.run`.
 public struct ScriptRunReport: Sendable, JSONRepresentable {
     public var batches: Int
     public var executionMs: Int
@@ -27,7 +27,7 @@ public struct ScriptRunner {
         self.logger = logger
     }
 
-    /// Runs a batch `repeatCount` times, as `GO n` asks, after substituting variables.
+    /// Runs a batch `repeatCount` times (`GO n`), after substituting variables.
     /// Server messages (`PRINT`, `RAISERROR` below severity 11, `NOTICE`) are logged.
     public func run(_ batch: Batch, variables: [String: String]) throws {
         let sql = try ScriptVariables.substitute(batch.sql, values: variables)
@@ -41,9 +41,9 @@ public struct ScriptRunner {
 
     /// Splits and runs a whole script, outside the migration history.
     ///
-    /// - Throws: `ConfigurationError` for a script that does not split or has variables
-    ///   without a value, found before anything runs; `OperationError` naming the batch and
-    ///   line when the server rejects one.
+    /// - Throws: `ConfigurationError`, before anything runs, for a script that does not
+    ///   split or has variables without a value. `OperationError` naming the batch and line
+    ///   when the server rejects a batch.
     public func run(
         text: String, fileName: String, variables: [String: String], inTransaction: Bool
     ) throws -> ScriptRunReport {

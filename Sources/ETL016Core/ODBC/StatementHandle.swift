@@ -117,8 +117,8 @@ final class StatementHandle {
             var name = [SQLWCHAR](repeating: 0, count: 256)
             var nameLength: SQLSMALLINT = 0
             var type: SQLSMALLINT = 0
-            // Size, digits and nullability stay unrequested: psqlODBC answers nullability
-            // with an extra catalog query per result set.
+            // Size, digits and nullability stay unrequested: psqlODBC runs an extra
+            // catalog query per result set to return nullability.
             let result = SQLDescribeColW(
                 handle, SQLUSMALLINT(index), &name, SQLSMALLINT(name.count), &nameLength, &type,
                 nil, nil, nil)
@@ -292,7 +292,7 @@ final class StatementHandle {
         case .string(let text):
             cType = SQL_C_WCHAR
             let units = Array(text.utf16)
-            // Long text goes as SQL_WLONGVARCHAR so SQL Server sees nvarchar(max).
+            // Long text is bound as SQL_WLONGVARCHAR, which SQL Server treats as nvarchar(max).
             sqlType = units.count > 4000 ? SQL_WLONGVARCHAR : SQL_WVARCHAR
             columnSize = max(units.count, 1)
             bytes = units.withUnsafeBytes { Array($0) }

@@ -45,8 +45,8 @@ struct MigrateCommand: Command {
         return .success
     }
 
-    /// The permissions file, or nil with `--no-permissions`. A missing default file is
-    /// skipped with a warning; a missing file named by `--permissions` is an error.
+    /// Returns the permissions file, or nil with `--no-permissions`. A missing default file
+    /// is skipped with a warning, but a missing file named by `--permissions` is an error.
     static func permissionsFile(_ context: CommandContext, dialect: any Dialect) throws -> URL? {
         if context.arguments.has("no-permissions") { return nil }
         if let path = context.arguments.value("permissions") {

@@ -24,43 +24,20 @@ struct ValidateCommand: Command {
     static func run(_ context: CommandContext) throws -> ExitCode {
         try context.arguments.expectPositionals(0...0, usage)
         let variables = try context.variables()
-        let root = context.arguments.value("migrations-root") ?? "migrations"
-        var connected: (Connection, any Dialect)?
-        if context.arguments.value("connection") != nil
-            || context.environment["ETL016_DB_CONNECTION"] != nil
-        {
-            connected = try context.connect()
-        }
-        let kinds: [DialectKind]
-        if let connected {
-            kinds = [connected.1.kind]
-        } else if let name = context.arguments.value("dialect") {
-            guard let kind = DialectKind(rawValue: name) else {
-                throw UsageError(
-                    message: "invalid --dialect \(name): expected sqlserver or postgresql",
-                    command: self.name)
-            }
-            kinds = [kind]
-        } else {
-            kinds = DialectKind.allCases
-        }
+        let root = URL(fileURLWithPath: context.arguments.value("migrations-root") ?? "migrations")
+        let connected = try connectIfConfigured(context)
+        let kinds = try dialectsToValidate(context, connected: connected)
+
         var problems: [String] = []
         var versions: [DialectKind: Set<String>] = [:]
         for kind in kinds {
-            let dialect = ETL016Core.dialect(for: kind)
-            let folder = URL(fileURLWithPath: root).appendingPathComponent(kind.rawValue)
+            let folder = root.appendingPathComponent(kind.rawValue)
             do {
-                let migrations = try MigrationCatalog.load(directory: folder, dialect: dialect)
-                versions[kind] = Set(migrations.map(\.version))
-                problems += MigrationCatalog.problems(
-                    in: migrations, variables: variables, dialect: dialect)
-                if let (connection, _) = connected {
-                    let migrator = Migrator(
-                        connection: connection, dialect: dialect, migrations: migrations,
-                        logger: context.logger)
-                    problems += try migrator.status().compactMap(checksumProblem)
-                }
-                context.logger.info("checked \(migrations.count) migrations in \(folder.path)")
+                let (folderVersions, folderProblems) = try validate(
+                    folder, kind: kind, variables: variables, connection: connected?.0,
+                    logger: context.logger)
+                versions[kind] = folderVersions
+                problems += folderProblems
             } catch let error as ConfigurationError {
                 problems.append(error.message)
             }
@@ -68,9 +45,10 @@ struct ValidateCommand: Command {
         if versions.count == 2 {
             problems += crossDialectProblems(versions)
         }
+
         if context.wantsJSON {
-            context.printJSON(
-                .object([("ok", .bool(problems.isEmpty)), ("problems", .array(problems.map { .string($0) }))]))
+            let list: [JSONValue] = problems.map { .string($0) }
+            context.printJSON(.object([("ok", .bool(problems.isEmpty)), ("problems", .array(list))]))
         } else {
             context.print(problems.isEmpty ? "No problems found." : problems.joined(separator: "\n"))
         }
@@ -78,6 +56,47 @@ struct ValidateCommand: Command {
             throw CheckFailure(message: "validate found \(problems.count) problems")
         }
         return .success
+    }
+
+    /// Connects when a connection string is configured, so checksums can be compared.
+    private static func connectIfConfigured(_ context: CommandContext) throws
+        -> (Connection, any Dialect)?
+    {
+        let configured = context.arguments.value("connection")
+            ?? context.environment["ETL016_DB_CONNECTION"]
+        return configured == nil ? nil : try context.connect()
+    }
+
+    /// Returns the connected dialect, the one named by `--dialect`, or both.
+    private static func dialectsToValidate(
+        _ context: CommandContext, connected: (Connection, any Dialect)?
+    ) throws -> [DialectKind] {
+        if let connected { return [connected.1.kind] }
+        guard let name = context.arguments.value("dialect") else { return DialectKind.allCases }
+        guard let kind = DialectKind(rawValue: name) else {
+            throw UsageError(
+                message: "invalid --dialect \(name): expected sqlserver or postgresql",
+                command: self.name)
+        }
+        return [kind]
+    }
+
+    /// Checks one dialect's folder and returns its versions and problems.
+    private static func validate(
+        _ folder: URL, kind: DialectKind, variables: [String: String], connection: Connection?,
+        logger: Logger
+    ) throws -> (Set<String>, [String]) {
+        let dialect = ETL016Core.dialect(for: kind)
+        let migrations = try MigrationCatalog.load(directory: folder, dialect: dialect)
+        var problems = MigrationCatalog.problems(
+            in: migrations, variables: variables, dialect: dialect)
+        if let connection {
+            let migrator = Migrator(
+                connection: connection, dialect: dialect, migrations: migrations, logger: logger)
+            problems += try migrator.status().compactMap(checksumProblem)
+        }
+        logger.info("checked \(migrations.count) migrations in \(folder.path)")
+        return (Set(migrations.map(\.version)), problems)
     }
 
     private static func checksumProblem(_ status: MigrationStatus) -> String? {
