@@ -109,7 +109,7 @@ struct ParsedArguments {
         -> Int
     {
         guard let text = value(name) else { return defaultValue }
-        guard let number = Int(text.replacingOccurrences(of: "_", with: "")),
+        guard let number = Int(text.replacing("_", with: "")),
             range.contains(number)
         else {
             throw UsageError(

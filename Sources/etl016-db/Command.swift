@@ -1,5 +1,9 @@
 import ETL016Core
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Process exit codes, the same for every command.
 enum ExitCode: Int32 {
@@ -67,7 +71,7 @@ final class CommandContext {
 
     /// Writes a line of the result to standard output.
     func print(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        Swift.print(text)
     }
 
     func printJSON(_ value: JSONValue) {
@@ -85,7 +89,7 @@ final class CommandContext {
     /// from ETL016_DB_PASSWORD added when the string holds none.
     func connectionString() throws -> ConnectionString {
         guard let text = arguments.value("connection") ?? environment["ETL016_DB_CONNECTION"],
-            !text.trimmingCharacters(in: .whitespaces).isEmpty
+            !text.trimmingWhitespace().isEmpty
         else {
             throw ConfigurationError(
                 "no connection string: pass --connection 'Driver=...;Server=...' or set "

@@ -1,5 +1,9 @@
 import ETL016Core
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Finds the subcommand, parses its options, runs it, and turns every error into a message
 /// on stderr (and a JSON object on stdout with `--json`) and an exit code. This is the one
@@ -13,7 +17,7 @@ struct CommandLineTool {
         let commandName = findCommandName(arguments)
         guard let commandName else {
             if arguments.isEmpty || arguments.contains("--help") || arguments.contains("-h") {
-                FileHandle.standardOutput.write(Data((HelpText.overview(commands) + "\n").utf8))
+                print(HelpText.overview(commands))
                 return arguments.isEmpty ? .usage : .success
             }
             return report(
@@ -31,7 +35,7 @@ struct CommandLineTool {
             let parsed = try ParsedArguments(
                 rest, specs: command.options + globalOptions, command: command.name)
             if parsed.has("help") {
-                FileHandle.standardOutput.write(Data((HelpText.command(command) + "\n").utf8))
+                print(HelpText.command(command))
                 return .success
             }
             logger.format = LogFormat(
@@ -77,7 +81,7 @@ struct CommandLineTool {
                 ("error", .string(ConnectionString.redactPasswords(in: message))),
                 ("exit_code", .integer(Int64(code.rawValue))),
             ])
-            FileHandle.standardOutput.write(Data((object.serialized(pretty: true) + "\n").utf8))
+            print(object.serialized(pretty: true))
         }
         return code
     }

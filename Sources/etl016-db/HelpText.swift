@@ -15,7 +15,7 @@ enum HelpText {
     static func overview(_ commands: [Command.Type]) -> String {
         let width = commands.map { $0.name.count }.max() ?? 0
         let list = commands.map { command in
-            "  " + command.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            "  " + command.name.paddedRight(to: width) + "  "
                 + command.summary
         }.joined(separator: "\n")
         return """
@@ -61,7 +61,7 @@ enum HelpText {
             if label.count > width {
                 return "  \(label)\n" + indent + help
             }
-            return "  " + label.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            return "  " + label.paddedRight(to: width) + "  "
                 + help
         }
         return "\(title):\n" + lines.joined(separator: "\n")

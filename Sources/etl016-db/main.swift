@@ -1,5 +1,13 @@
 import ETL016Core
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every subcommand, in the order `--help` lists them.
 let commands: [Command.Type] = [

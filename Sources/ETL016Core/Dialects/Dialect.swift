@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The database products etl016-db supports.
 public enum DialectKind: String, Sendable, CaseIterable, CustomStringConvertible {
@@ -49,7 +53,7 @@ public struct QualifiedName: Hashable, Sendable, CustomStringConvertible {
         var parts: [String] = []
         var current = ""
         var closing: Character?
-        for character in text.trimmingCharacters(in: .whitespaces) {
+        for character in text.trimmingWhitespace() {
             if let close = closing {
                 if character == close { closing = nil } else { current.append(character) }
             } else if character == "[" {

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// PostgreSQL 13 and later, through psqlODBC. Objects live in a schema named `dbo` so that
 /// names match SQL Server's.
@@ -8,7 +16,7 @@ public struct PostgreSQLDialect: Dialect {
     public var kind: DialectKind { .postgreSQL }
 
     public func quoteIdentifier(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        "\"" + name.replacing("\"", with: "\"\"") + "\""
     }
 
     public func splitScript(_ text: String) throws -> [Batch] {
@@ -35,7 +43,7 @@ public struct PostgreSQLDialect: Dialect {
                 [.string(resource)])
             if granted.boolValue == true { return true }
             if Date() >= deadline { return false }
-            Thread.sleep(forTimeInterval: 0.1)
+            usleep(100_000)
         }
     }
 

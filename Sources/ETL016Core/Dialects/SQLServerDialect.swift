@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// SQL Server 2016 and later, through Microsoft ODBC Driver 17/18 or FreeTDS.
 public struct SQLServerDialect: Dialect {
@@ -7,7 +11,7 @@ public struct SQLServerDialect: Dialect {
     public var kind: DialectKind { .sqlServer }
 
     public func quoteIdentifier(_ name: String) -> String {
-        "[" + name.replacingOccurrences(of: "]", with: "]]") + "]"
+        "[" + name.replacing("]", with: "]]") + "]"
     }
 
     public func splitScript(_ text: String) throws -> [Batch] {

@@ -1,5 +1,9 @@
 import CLibCrypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Checksums of migration files, stored in `schema_version` to detect a file edited after it
 /// ran.

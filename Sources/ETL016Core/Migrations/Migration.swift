@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One migration file, read and split but not yet run.
 public struct Migration: Sendable {
@@ -53,9 +57,9 @@ public enum MigrationCatalog {
     }
 
     private static func listFileNames(_ directory: URL) throws -> [String] {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
-            isDirectory.boolValue
+            isDirectory
         else {
             throw ConfigurationError(
                 "migrations folder \(directory.path) not found: run from the project folder "
@@ -72,7 +76,7 @@ public enum MigrationCatalog {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ConfigurationError("cannot read \(url.path): \(error.localizedDescription)")
+            throw ConfigurationError("cannot read \(url.path): \(String(describing: error))")
         }
         let text = try ScriptFile.decode(data, path: url.path)
         let batches: [Batch]

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One row of `dbo.schema_version`.
 public struct HistoryRecord: Sendable {
@@ -90,7 +94,7 @@ struct MigrationHistory {
     func records() throws -> [HistoryRecord] {
         try connection.query(dialect.history.selectAll).map { row in
             HistoryRecord(
-                version: row.string("version")?.trimmingCharacters(in: .whitespaces) ?? "",
+                version: row.string("version")?.trimmingWhitespace() ?? "",
                 description: row.string("description"),
                 script: row.string("script"),
                 checksum: row.string("checksum"),

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Settings of one `migrate` run.
 public struct MigrateOptions: Sendable {
@@ -127,7 +131,7 @@ public final class Migrator {
                 "SELECT version, description FROM dbo.schema_version ORDER BY version"
             ).map { row in
                 HistoryRecord(
-                    version: row.string("version")?.trimmingCharacters(in: .whitespaces) ?? "",
+                    version: row.string("version")?.trimmingWhitespace() ?? "",
                     description: row.string("description"), success: true)
             }
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The outcome of `ScriptRunner.run`.
 public struct ScriptRunReport: Sendable, JSONRepresentable {

@@ -1,5 +1,10 @@
 import CUnixODBC
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Synchronization
 
 /// Settings for opening a connection.
 public struct ConnectionOptions: Sendable {
@@ -230,11 +235,13 @@ public final class Connection {
 /// The process-wide ODBC environment handle, allocated once for ODBC 3 behaviour.
 enum ODBCEnvironment {
     nonisolated(unsafe) private static var handle: SQLHENV?
-    private static let lock = NSLock()
+    private static let lock = Mutex(())
 
     static func shared() throws -> SQLHENV {
-        lock.lock()
-        defer { lock.unlock() }
+        try lock.withLock { _ in try allocateOnce() }
+    }
+
+    private static func allocateOnce() throws -> SQLHENV {
         if let handle { return handle }
         var environment: SQLHENV?
         let allocated = SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_ENV), nil, &environment)

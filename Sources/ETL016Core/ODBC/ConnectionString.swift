@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An ODBC connection string, `Key=Value;Key={braced value};...`, with password handling.
 ///
@@ -30,9 +34,9 @@ public struct ConnectionString: Sendable, CustomStringConvertible {
     /// Returns the string with `PWD=` added, for a password that comes from the environment.
     /// The value is braced, so semicolons and braces in it are safe.
     public func addingPassword(_ password: String) -> ConnectionString {
-        var base = text.trimmingCharacters(in: .whitespaces)
+        var base = text.trimmingWhitespace()
         if !base.isEmpty && !base.hasSuffix(";") { base += ";" }
-        let escaped = password.replacingOccurrences(of: "}", with: "}}")
+        let escaped = password.replacing("}", with: "}}")
         return ConnectionString(base + "PWD={\(escaped)}")
     }
 
@@ -82,7 +86,7 @@ public struct ConnectionString: Sendable, CustomStringConvertible {
             else {
                 let end = text[index...].firstIndex(of: ";") ?? text.endIndex
                 let raw = String(text[start..<end])
-                if !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+                if !raw.trimmingWhitespace().isEmpty {
                     parts.append(Part(rawKey: raw, key: raw, value: "", raw: raw))
                 }
                 index = end < text.endIndex ? text.index(after: end) : end
@@ -96,7 +100,7 @@ public struct ConnectionString: Sendable, CustomStringConvertible {
             let (value, end) = readValue(text, from: valueStart)
             parts.append(
                 Part(
-                    rawKey: rawKey, key: rawKey.trimmingCharacters(in: .whitespaces),
+                    rawKey: rawKey, key: rawKey.trimmingWhitespace(),
                     value: value, raw: String(text[start..<end])))
             index = end < text.endIndex ? text.index(after: end) : end
         }
@@ -109,7 +113,7 @@ public struct ConnectionString: Sendable, CustomStringConvertible {
     {
         guard start < text.endIndex, text[start] == "{" else {
             let end = text[start...].firstIndex(of: ";") ?? text.endIndex
-            return (String(text[start..<end]).trimmingCharacters(in: .whitespaces), end)
+            return (String(text[start..<end]).trimmingWhitespace(), end)
         }
         var value = ""
         var index = text.index(after: start)
@@ -135,7 +139,7 @@ public struct ConnectionString: Sendable, CustomStringConvertible {
         var best: Range<Substring.Index>?
         for key in ["pwd=", "password="] {
             var searchStart = lower.startIndex
-            while let found = lower.range(of: key, range: searchStart..<lower.endIndex) {
+            while let found = lower[searchStart...].firstRange(of: key) {
                 let offset = lower.distance(from: lower.startIndex, to: found.lowerBound)
                 let isKeyStart =
                     offset == 0

@@ -76,6 +76,6 @@ enum ODBCMessage {
         while rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
             rest = rest[rest.index(after: close)...]
         }
-        return rest.trimmingCharacters(in: .whitespacesAndNewlines)
+        return rest.trimmingWhitespace()
     }
 }

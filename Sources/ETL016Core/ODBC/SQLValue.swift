@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A calendar date without a time zone, as SQL `date` holds it.
 public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -32,7 +36,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The date in ISO 8601 form, `YYYY-MM-DD`.
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        "\(year.zeroPadded(4))-\(month.zeroPadded(2))-\(day.zeroPadded(2))"
     }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
@@ -76,9 +80,8 @@ public struct LocalDateTime: Hashable, Sendable, CustomStringConvertible {
 
     /// The value in ISO 8601 form with milliseconds, `YYYY-MM-DDTHH:MM:SS.mmm`.
     public var description: String {
-        String(
-            format: "%@T%02d:%02d:%02d.%03d", date.description, hour, minute, second,
-            nanosecond / 1_000_000)
+        "\(date)T\(hour.zeroPadded(2)):\(minute.zeroPadded(2)):\(second.zeroPadded(2))."
+            + (nanosecond / 1_000_000).zeroPadded(3)
     }
 }
 
@@ -152,7 +155,7 @@ extension SQLValue {
         case .integer(let value): return value
         case .double(let value): return Int64(exactly: value.rounded(.towardZero))
         case .decimal(let text), .string(let text):
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = text.trimmingWhitespace()
             if let value = Int64(trimmed) { return value }
             if let value = Double(trimmed) { return Int64(exactly: value.rounded(.towardZero)) }
             return nil
@@ -165,7 +168,7 @@ extension SQLValue {
         case .integer(let value): return Double(value)
         case .double(let value): return value
         case .decimal(let text), .string(let text):
-            return Double(text.trimmingCharacters(in: .whitespaces))
+            return Double(text.trimmingWhitespace())
         default: return nil
         }
     }

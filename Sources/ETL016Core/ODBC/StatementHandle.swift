@@ -1,5 +1,9 @@
 import CUnixODBC
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One ODBC statement handle with its bound parameter buffers. Freed by `free()` on every
 /// path, which `Connection` guarantees with `defer`.
@@ -364,7 +368,7 @@ enum ODBC {
                     sqlState: string(state, byteCount: 10),
                     nativeError: Int(native),
                     message: string(message, byteCount: characters * 2)
-                        .trimmingCharacters(in: .whitespacesAndNewlines)))
+                        .trimmingWhitespace()))
             number += 1
         }
         return records

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A JSON document with object keys kept in the order they were added, so output reads the
 /// same on every run.
@@ -90,7 +94,8 @@ public indirect enum JSONValue: Equatable, Sendable {
             case "\u{0C}": output += "\\f"
             default:
                 if scalar.value < 0x20 {
-                    output += String(format: "\\u%04x", scalar.value)
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     output.unicodeScalars.append(scalar)
                 }

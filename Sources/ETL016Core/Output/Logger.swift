@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Severity of a log line, in increasing order.
 public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
@@ -32,7 +41,7 @@ public final class Logger: @unchecked Sendable {
 
     public var format: LogFormat
     public var minimumLevel: LogLevel
-    private let lock = NSLock()
+    private let lock = Mutex(())
     private let sink: @Sendable (String) -> Void
 
     public init(
@@ -63,8 +72,6 @@ public final class Logger: @unchecked Sendable {
     /// Writes one line when `level` is at least `minimumLevel`. Fields are extra key and
     /// value pairs: columns of the JSON object, or `key=value` after the text message.
     public func log(_ level: LogLevel, _ message: String, _ fields: [(String, JSONValue)] = []) {
-        lock.lock()
-        defer { lock.unlock() }
         guard level >= minimumLevel else { return }
         let safeMessage = ConnectionString.redactPasswords(in: message)
         let time = Logger.timestamp()
@@ -73,7 +80,7 @@ public final class Logger: @unchecked Sendable {
             let object: JSONValue = .object(
                 [("time", .string(time)), ("level", .string(level.name)),
                  ("message", .string(safeMessage))] + fields)
-            sink(object.serialized())
+            lock.withLock { _ in sink(object.serialized()) }
         case .text:
             var line = "\(time) \(level.name.uppercased()) \(safeMessage)"
             for (key, value) in fields {
@@ -83,12 +90,12 @@ public final class Logger: @unchecked Sendable {
                 }
                 line += " \(key)=\(ConnectionString.redactPasswords(in: text))"
             }
-            sink(line)
+            lock.withLock { _ in sink(line) }
         }
     }
 
     public static let writeToStandardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardError.write(line + "\n")
     }
 
     /// The current time in ISO 8601 with milliseconds and the UTC offset.
@@ -99,18 +106,26 @@ public final class Logger: @unchecked Sendable {
 
 /// ISO 8601 formatting for times shown to users and written to JSON.
 public enum ISO8601 {
-    nonisolated(unsafe) private static let formatter: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter
-    }()
-    private static let lock = NSLock()
+    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    /// Returns `date` as `2025-09-10T06:00:00.000Z`.
+    /// Returns `date` in UTC as `2025-09-10T06:00:00.000Z`.
     public static func string(from date: Date) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        return formatter.string(from: date)
+        date.formatted(style)
+    }
+}
+
+/// Unbuffered writes to file descriptor 2, so log lines and prompts appear at once and a
+/// line written in one call is not interleaved with another process's output.
+package enum StandardError {
+    package static func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written <= 0 { return }
+            offset += written
+        }
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A plain-text table with left-aligned columns separated by two spaces, for terminal
 /// output of reports.
@@ -26,7 +30,7 @@ public struct TextTable: Sendable {
         let lines = all.map { row in
             row.enumerated().map { index, cell in
                 index == row.count - 1
-                    ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                    ? cell : cell.paddedRight(to: widths[index])
             }.joined(separator: "  ")
         }
         return lines.joined(separator: "\n")

@@ -1,5 +1,9 @@
 import ETL016Core
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Options shared by the commands that read migration files.
 enum MigrationOptions {

@@ -1,5 +1,13 @@
 import ETL016Core
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct NewCommand: Command {
     static let name = "new"
@@ -20,8 +28,8 @@ struct NewCommand: Command {
     static func run(_ context: CommandContext) throws -> ExitCode {
         try context.arguments.expectPositionals(1...1, usage)
         let description = context.arguments.positionals[0]
-            .trimmingCharacters(in: .whitespaces).lowercased()
-            .replacingOccurrences(of: " ", with: "_")
+            .trimmingWhitespace().lowercased()
+            .replacing(" ", with: "_")
         let fileName = "\(versionStamp(Date()))_\(description).sql"
         do {
             _ = try MigrationFileName.parse(fileName)
@@ -56,12 +64,12 @@ struct NewCommand: Command {
 
     /// Returns `YYYYMMDD_HHmm` in UTC.
     static func versionStamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(
-            format: "%04d%02d%02d_%02d%02d", parts.year!, parts.month!, parts.day!, parts.hour!,
-            parts.minute!)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return (Int(parts.tm_year) + 1900).zeroPadded(4) + (Int(parts.tm_mon) + 1).zeroPadded(2)
+            + Int(parts.tm_mday).zeroPadded(2) + "_" + Int(parts.tm_hour).zeroPadded(2)
+            + Int(parts.tm_min).zeroPadded(2)
     }
 
     private static func template(_ kind: DialectKind) -> String {

@@ -1,5 +1,13 @@
 import ETL016Core
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct RepairCommand: Command {
     static let name = "repair"
@@ -44,8 +52,8 @@ struct RepairCommand: Command {
             throw ConfigurationError(
                 "repair needs confirmation and standard input is not a terminal: pass --yes")
         }
-        FileHandle.standardError.write(Data("Apply these changes? [y/N] ".utf8))
-        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        StandardError.write("Apply these changes? [y/N] ")
+        let answer = readLine()?.trimmingWhitespace().lowercased() ?? ""
         guard answer == "y" || answer == "yes" else {
             throw OperationError("repair cancelled; nothing was changed")
         }

@@ -1,5 +1,9 @@
 import ETL016Core
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct RunCommand: Command {
     static let name = "run"
