@@ -186,8 +186,8 @@ struct MigrateTests {
                     tsql: "CREATE TABLE dbo.schema_version (version varchar(50) PRIMARY KEY, applied_date datetime NOT NULL, description varchar(200))"))
             try connection.execute(
                 sql(server,
-                    postgres: "INSERT INTO dbo.schema_version VALUES ('1.0', '2024-01-15 10:00', 'hand-written schema'), ('20250101_0001', '2024-02-01 09:00', 'first')",
-                    tsql: "INSERT INTO dbo.schema_version VALUES ('1.0', '2024-01-15 10:00', 'hand-written schema'), ('20250101_0001', '2024-02-01 09:00', 'first')"))
+                    postgres: "INSERT INTO dbo.schema_version VALUES ('1.0', '2024-01-15T10:00:00', 'hand-written schema'), ('20250101_0001', '2024-02-01T09:00:00', 'first')",
+                    tsql: "INSERT INTO dbo.schema_version VALUES ('1.0', '2024-01-15T10:00:00', 'hand-written schema'), ('20250101_0001', '2024-02-01T09:00:00', 'first')"))
             try connection.execute("CREATE TABLE dbo.t1 (id int)")
             let folder = try MigrationFolder(files: [
                 "20250101_0001_first.sql": "CREATE TABLE dbo.t1 (id int);\n",
