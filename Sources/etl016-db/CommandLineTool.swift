@@ -75,7 +75,8 @@ struct CommandLineTool {
     private func report(_ error: Error, logger: Logger, json: Bool) -> ExitCode {
         let (code, message) = classify(error)
         logger.error(message)
-        if json {
+        // A failed check has printed its report already, and stdout must stay one document.
+        if json, !(error is CheckFailure) {
             let object: JSONValue = .object([
                 ("success", .bool(false)),
                 ("error", .string(ConnectionString.redactPasswords(in: message))),

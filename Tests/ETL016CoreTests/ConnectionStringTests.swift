@@ -33,6 +33,12 @@ struct ConnectionStringTests {
         #expect(redacted.contains("Uid=sa"))
     }
 
+    @Test("keeps the message after a redacted value")
+    func keepsMessageAfterRedactedValue() {
+        let message = "connect with Server=h;PWD=*** failed: SQLSTATE 08001, native error 101"
+        #expect(ConnectionString.redactPasswords(in: message) == message)
+    }
+
     @Test("leaves words that merely end in pwd")
     func leavesLookalikeKeys() {
         let text = "Server=h;OldPwd=visible"

@@ -360,5 +360,127 @@ struct MigrateTests {
     }
 }
 
+extension MigrateTests {
+    @Test("adopted legacy history tracks later failures", arguments: TestServer.configured)
+    func adoptedHistoryTracksFailures(server: TestServer) throws {
+        try withTestDatabase(on: server) { database in
+            let (connection, _) = try database.connect()
+            if server.kind == .postgreSQL { try connection.execute("CREATE SCHEMA dbo") }
+            try connection.execute(
+                "CREATE TABLE dbo.schema_version (version varchar(50) PRIMARY KEY, "
+                    + "applied_date \(server.kind == .postgreSQL ? "timestamp" : "datetime") "
+                    + "NOT NULL, description varchar(200))")
+            try connection.execute(
+                "INSERT INTO dbo.schema_version VALUES ('20250101_0001', '2024-02-01T09:00:00', 'first')")
+            let folder = try MigrationFolder(files: [
+                "20250101_0001_first.sql": "CREATE TABLE dbo.t1 (id int);\n",
+                "20250101_0002_second.sql": "CREATE TABLE dbo.t2 (id int);\n",
+            ])
+            defer { folder.remove() }
+            let base = ["migrate", "--migrations", folder.url.path, "--no-permissions"]
+            #expect(try CLI.run(base, environment: database.environment).exitCode == 0)
+
+            try folder.write(
+                "20250101_0003_third.sql", "CREATE TABLE dbo.t3 (id int);\nSELECT * FROM dbo.no_such_table;\n")
+            #expect(try CLI.run(base, environment: database.environment).exitCode == 1)
+            #expect(try historyStates(database, folder: folder)["20250101_0003"] == "failed")
+
+            try folder.write("20250101_0003_third.sql", "CREATE TABLE dbo.t3 (id int);\n")
+            let rerun = try CLI.run(base + ["--json"], environment: database.environment)
+            #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+            #expect(try rerun.jsonObject()["adopted_legacy_history"] as? Bool == false)
+            #expect(try tableExists(connection, "t3"))
+
+            try folder.write("20250101_0002_second.sql", "CREATE TABLE dbo.t2 (id bigint);\n")
+            #expect(try historyStates(database, folder: folder)["20250101_0002"] == "changed")
+        }
+    }
+
+    @Test("unknown target or baseline version is rejected", arguments: TestServer.configured)
+    func unknownVersionRejected(server: TestServer) throws {
+        try withTestDatabase(on: server) { database in
+            let folder = try MigrationFolder(files: fiveMigrations(server, thirdFails: false))
+            defer { folder.remove() }
+            let base = ["--migrations", folder.url.path, "--no-permissions"]
+            for target in ["bogus", "2025", "20250101_0150"] {
+                let result = try CLI.run(["migrate", "--target", target] + base, environment: database.environment)
+                #expect(result.exitCode == 2, "--target \(target)")
+                #expect(result.stderr.contains("invalid --target \(target)"))
+            }
+            let baseline = try CLI.run(
+                ["baseline", "--version", "bogus", "--migrations", folder.url.path],
+                environment: database.environment)
+            #expect(baseline.exitCode == 2)
+            let (connection, _) = try database.connect()
+            #expect(try !tableExists(connection, "t1"))
+            #expect(try !tableExists(connection, "schema_version"))
+        }
+    }
+
+    @Test("variables of applied migrations need no value", arguments: TestServer.configured)
+    func appliedVariablesNeedNoValue(server: TestServer) throws {
+        try withTestDatabase(on: server) { database in
+            let folder = try MigrationFolder(files: [
+                "20250101_0001_first.sql": "CREATE TABLE dbo.$(name) (id int);\n"
+            ])
+            defer { folder.remove() }
+            let base = ["migrate", "--migrations", folder.url.path, "--no-permissions"]
+            #expect(try CLI.run(base + ["--var", "name=t1"], environment: database.environment).exitCode == 0)
+            let rerun = try CLI.run(base, environment: database.environment)
+            #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+        }
+    }
+
+    @Test("missing permissions file stops migrate", arguments: TestServer.configured)
+    func missingPermissionsFile(server: TestServer) throws {
+        try withTestDatabase(on: server) { database in
+            let folder = try MigrationFolder(files: ["20250101_0001_first.sql": "CREATE TABLE dbo.t1 (id int);\n"])
+            defer { folder.remove() }
+            let result = try CLI.run(
+                ["migrate", "--migrations", folder.url.path], environment: database.environment,
+                directory: folder.url)
+            #expect(result.exitCode == 2)
+            #expect(result.stderr.contains("permissions file"))
+            let (connection, _) = try database.connect()
+            #expect(try !tableExists(connection, "t1"))
+        }
+    }
+
+    @Test("check with JSON prints one document", arguments: TestServer.configured)
+    func checkPrintsOneDocument(server: TestServer) throws {
+        try withTestDatabase(on: server) { database in
+            let folder = try MigrationFolder(files: ["20250101_0001_first.sql": "CREATE TABLE dbo.t1 (id int);\n"])
+            defer { folder.remove() }
+            let result = try CLI.run(
+                ["status", "--check", "--json", "--migrations", folder.url.path],
+                environment: database.environment)
+            #expect(result.exitCode == 3)
+            let object = try result.jsonObject()
+            #expect(object["ok"] as? Bool == false)
+        }
+    }
+}
+
+@Suite("migrate checks on PostgreSQL", .enabled(if: TestServer.postgreSQL != nil))
+struct PostgreSQLMigrateChecks {
+    @Test("COMMIT inside a migration is rejected")
+    func commitRejected() throws {
+        try withTestDatabase(on: TestServer.postgreSQL!) { database in
+            let folder = try MigrationFolder(files: [
+                "20250101_0001_first.sql":
+                    "CREATE TABLE dbo.before_commit (id int);\nCOMMIT;\nCREATE TABLE dbo.after_commit (id int);\n"
+            ])
+            defer { folder.remove() }
+            let result = try CLI.run(
+                ["migrate", "--migrations", folder.url.path, "--no-permissions"],
+                environment: database.environment)
+            #expect(result.exitCode == 2)
+            #expect(result.stderr.contains("COMMIT would end the transaction"))
+            let (connection, _) = try database.connect()
+            #expect(try !tableExists(connection, "before_commit"))
+        }
+    }
+}
+
 /// The member login of etl016_role in the test environment.
 let serviceLogin = ProcessInfo.processInfo.environment["ETL016_TEST_SERVICE_LOGIN"] ?? "talend_user"

@@ -92,6 +92,14 @@ public protocol MigrationDialect: Sendable {
     /// Lists statements that the server rejects inside a transaction.
     func nonTransactionalStatements(in batches: [Batch]) -> [NonTransactionalStatement]
 
+    /// Lists statements that would end the transaction a migration runs in, found before
+    /// the run. Dialects that catch this at run time instead return none.
+    func transactionControlStatements(in batches: [Batch]) -> [NonTransactionalStatement]
+
+    /// Returns false when a script ended the transaction the migrator opened for it, checked
+    /// after its last batch and before its history row is written.
+    func isTransactionOpen(_ connection: Connection) throws -> Bool
+
     /// Sets session options the engine relies on, such as `SET XACT_ABORT ON`.
     func prepareSession(_ connection: Connection) throws
 

@@ -27,8 +27,30 @@ public struct PostgreSQLDialect: Dialect {
         TransactionRestrictions.postgreSQLStatements(in: batches)
     }
 
+    public func transactionControlStatements(in batches: [Batch])
+        -> [NonTransactionalStatement]
+    {
+        TransactionRestrictions.postgreSQLTransactionControl(in: batches)
+    }
+
+    /// Returns true: statements that end a transaction are rejected before the run, and a
+    /// procedure that commits fails inside a transaction block.
+    public func isTransactionOpen(_ connection: Connection) throws -> Bool {
+        true
+    }
+
+    /// Names the session, and from PostgreSQL 14 on makes the server check every 2 s
+    /// whether the client is still there during a long statement, so a killed run releases
+    /// its locks without waiting for the statement to end.
     public func prepareSession(_ connection: Connection) throws {
-        try connection.execute("SET application_name = 'etl016-db'")
+        let rows = try connection.query(
+            """
+            SELECT set_config('application_name', 'etl016-db', false) AS name,
+                current_setting('server_version_num')::int AS version
+            """)
+        if (rows.first?.int("version") ?? 0) >= 140_000 {
+            try connection.execute("SET client_connection_check_interval = '2s'")
+        }
     }
 
     /// Polls a session-level advisory lock keyed by a hash of `resource`. The server drops it

@@ -22,6 +22,22 @@ public struct SQLServerDialect: Dialect {
         TransactionRestrictions.sqlServerStatements(in: batches)
     }
 
+    /// Returns none: a nested `BEGIN TRANSACTION ... COMMIT` only changes `@@TRANCOUNT` inside
+    /// the migrator's transaction, so T-SQL scripts may use it, and a ROLLBACK is caught by
+    /// `isTransactionOpen` after the run.
+    public func transactionControlStatements(in batches: [Batch])
+        -> [NonTransactionalStatement]
+    {
+        []
+    }
+
+    /// NOTE: a script that commits or rolls back at the top level and then runs more
+    /// statements opens a new implicit transaction, which this check cannot tell apart from
+    /// the migrator's own.
+    public func isTransactionOpen(_ connection: Connection) throws -> Bool {
+        (try connection.scalar("SELECT @@TRANCOUNT AS open_transactions").integerValue ?? 0) > 0
+    }
+
     /// XACT_ABORT makes any run-time error doom the whole transaction, so a failed migration
     /// can never commit half its statements. ARITHABORT must be ON to write to tables with
     /// indexes on computed columns, and the ODBC driver leaves it OFF.

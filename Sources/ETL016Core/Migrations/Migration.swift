@@ -11,6 +11,9 @@ public struct Migration: Sendable {
     /// The description from the file name with underscores as spaces.
     public var description: String
     public var fileName: String
+    /// The file name with its folder, such as `postgresql/20250910_0600_add_audit_tables.sql`,
+    /// for messages that must tell the two dialects' files apart.
+    public var displayName: String
     public var url: URL
     /// The script as written, before variable substitution.
     public var text: String
@@ -34,7 +37,12 @@ public enum MigrationCatalog {
         var problems: [String] = []
         for name in names {
             do {
-                if let fileName = try MigrationFileName.parse(name) { parsed.append(fileName) }
+                guard let fileName = try MigrationFileName.parse(name) else { continue }
+                if let problem = lengthProblem(fileName) {
+                    problems.append(problem)
+                } else {
+                    parsed.append(fileName)
+                }
             } catch {
                 problems.append(String(describing: error))
             }
@@ -46,14 +54,34 @@ public enum MigrationCatalog {
                 "version \(version) is used by \(files.count) files (\(list)): give each "
                     + "migration its own timestamp")
         }
+        var migrations: [Migration] = []
+        for fileName in parsed.sorted(by: { $0.version < $1.version }) {
+            do {
+                migrations.append(try read(fileName, in: directory, dialect: dialect))
+            } catch let error as ConfigurationError {
+                problems.append(error.message)
+            }
+        }
         guard problems.isEmpty else {
             throw ConfigurationError(
                 "invalid migrations in \(directory.path):\n  "
                     + problems.joined(separator: "\n  "))
         }
-        return try parsed.sorted { $0.version < $1.version }.map { fileName in
-            try read(fileName, in: directory, dialect: dialect)
+        return migrations
+    }
+
+    /// History columns hold at most 200 characters of description and 260 of file name, so
+    /// longer names are rejected here rather than failing after the migration ran.
+    private static func lengthProblem(_ fileName: MigrationFileName) -> String? {
+        if fileName.fileName.count > 260 {
+            return "\(fileName.fileName.prefix(40))...: the file name has "
+                + "\(fileName.fileName.count) characters; shorten it to at most 260"
         }
+        if fileName.description.count > 200 {
+            return "\(fileName.fileName.prefix(40))...: the description has "
+                + "\(fileName.description.count) characters; shorten it to at most 200"
+        }
+        return nil
     }
 
     private static func listFileNames(_ directory: URL) throws -> [String] {
@@ -63,7 +91,7 @@ public enum MigrationCatalog {
         else {
             throw ConfigurationError(
                 "migrations folder \(directory.path) not found: run from the project folder "
-                    + "or pass --migrations DIR")
+                    + "or pass the folder's path")
         }
         return try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
     }
@@ -72,22 +100,27 @@ public enum MigrationCatalog {
         _ fileName: MigrationFileName, in directory: URL, dialect: any MigrationDialect
     ) throws -> Migration {
         let url = directory.appendingPathComponent(fileName.fileName)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ConfigurationError("cannot read \(url.path): \(String(describing: error))")
+        let displayName = "\(directory.lastPathComponent)/\(fileName.fileName)"
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ConfigurationError("\(displayName) cannot be read: it is a broken link")
         }
-        let text = try ScriptFile.decode(data, path: url.path)
+        guard !isDirectory else {
+            throw ConfigurationError("\(displayName) is a folder: migrations must be files")
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ConfigurationError("\(displayName) cannot be read: check its permissions")
+        }
+        let text = try ScriptFile.decode(data, path: displayName)
         let batches: [Batch]
         do {
             batches = try dialect.splitScript(text)
         } catch {
-            throw ConfigurationError("\(fileName.fileName): \(error)")
+            throw ConfigurationError("\(displayName): \(error)")
         }
         return Migration(
             version: fileName.version, description: fileName.description,
-            fileName: fileName.fileName, url: url, text: text,
+            fileName: fileName.fileName, displayName: displayName, url: url, text: text,
             checksum: MigrationChecksum.compute(data), batches: batches,
             runsInTransaction: !TransactionRestrictions.declaresNoTransaction(text))
     }
@@ -101,7 +134,8 @@ public enum MigrationCatalog {
         var problems: [String] = []
         for migration in migrations {
             problems += ScriptCheck.problems(
-                text: migration.text, batches: migration.batches, fileName: migration.fileName,
+                text: migration.text, batches: migration.batches,
+                fileName: migration.displayName,
                 runsInTransaction: migration.runsInTransaction, variables: variables,
                 dialect: dialect)
         }
@@ -128,6 +162,13 @@ enum ScriptCheck {
                     + "value: pass --var \(reference.name)=VALUE")
         }
         if runsInTransaction {
+            for statement in dialect.transactionControlStatements(in: batches) {
+                problems.append(
+                    "\(fileName) line \(statement.line): \(statement.statement) would end the "
+                        + "transaction the script runs in: remove it, because each migration "
+                        + "already runs in one transaction, or put the line "
+                        + "`-- etl016:no-transaction` at the top to manage transactions yourself")
+            }
             for statement in dialect.nonTransactionalStatements(in: batches) {
                 problems.append(
                     "\(fileName) line \(statement.line): \(statement.statement) cannot run "

@@ -32,8 +32,7 @@ struct MigrationHistory {
 
     enum TableState: Equatable {
         case absent
-        /// The hand-written `(version, applied_date, description)` table, or one adopted only
-        /// in part.
+        /// The hand-written `(version, applied_date, description)` table, not adopted yet.
         case legacy
         case current
     }
@@ -44,8 +43,10 @@ struct MigrationHistory {
                 $0.string("column_name")?.lowercased()
             })
         if columns.isEmpty { return .absent }
+        // An adopted legacy table keeps its applied_date column, so only the added columns
+        // tell the two layouts apart.
         let complete = MigrationHistory.addedColumns.allSatisfy(columns.contains)
-        return complete && !columns.contains("applied_date") ? .current : .legacy
+        return complete ? .current : .legacy
     }
 
     /// Creates the table, or adopts a legacy one in place, in one transaction. Returns true
@@ -81,11 +82,9 @@ struct MigrationHistory {
                     try connection.execute(statement)
                 }
             }
-        }
-        // A separate batch, because SQL Server compiles a batch before running it and would
-        // reject the new columns as unknown if they were added in the same batch.
-        if existing.contains("applied_date") {
-            try connection.inTransaction {
+            // A batch of its own, because SQL Server compiles a batch before running it and
+            // would reject the new columns as unknown if they were added in the same batch.
+            if existing.contains("applied_date") {
                 try connection.execute(dialect.history.markLegacyRowsApplied)
             }
         }

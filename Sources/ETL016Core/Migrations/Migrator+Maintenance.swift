@@ -74,16 +74,11 @@ extension Migrator {
     /// Records every migration up to and including `version` as applied without running
     /// it, for a database whose schema already exists. Returns the recorded migrations.
     ///
-    /// - Throws: `ConfigurationError` when no migration file is at or before `version`, or
+    /// - Throws: `ConfigurationError` when no migration file has `version`, or
     ///   `OperationError` when the history already holds applied migrations.
     public func baseline(version: String, lockTimeout: Int = 30) throws -> [Migration] {
+        try checkVersion(version, option: "--version")
         let covered = migrations.filter { $0.version <= version }
-        guard !covered.isEmpty else {
-            throw ConfigurationError(
-                "no migration file has a version at or before \(version): pass the version "
-                    + "of the newest migration the database already has, such as "
-                    + "\(migrations.first?.version ?? "20250910_0600")")
-        }
         try withLock(timeout: lockTimeout) {
             try history.prepareTable()
             let applied = try history.records().filter(\.success)

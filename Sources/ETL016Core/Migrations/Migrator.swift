@@ -73,11 +73,13 @@ public struct MigrationFailure: Error, Sendable, CustomStringConvertible {
     public var underlying: String
 
     public var description: String {
+        let completed =
+            batchNumber == 1 ? "no batch completed" : "batches 1-\(batchNumber - 1) stay applied"
         let outcome =
             ranInTransaction
             ? "was rolled back whole; nothing of it remains"
-            : "ran outside a transaction: batches 1-\(batchNumber - 1) stay applied and the "
-                + "next migrate resumes at batch \(batchNumber)"
+            : "ran outside a transaction: \(completed) and the next migrate resumes at batch "
+                + "\(batchNumber)"
         return "migration \(script) failed in batch \(batchNumber) of \(batchCount) "
             + "(line \(line)) and \(outcome). The server said: \(underlying)"
     }
@@ -150,19 +152,10 @@ public final class Migrator {
     ///   files disagree or the lock is held, `MigrationFailure` when a script fails.
     public func migrate(_ options: MigrateOptions) throws -> MigrateReport {
         let started = Date()
-        var problems = MigrationCatalog.problems(
-            in: migrations, variables: options.variables, dialect: dialect)
+        if let target = options.target { try checkVersion(target, option: "--target") }
         let permissions = try options.permissionsFile.map { try loadPermissions($0) }
-        if let permissions {
-            problems += ScriptCheck.problems(
-                text: permissions.text, batches: permissions.batches,
-                fileName: permissions.url.lastPathComponent, runsInTransaction: true,
-                variables: options.variables, dialect: dialect)
-        }
-        guard problems.isEmpty else {
-            throw ConfigurationError(
-                "nothing was changed:\n  " + problems.joined(separator: "\n  "))
-        }
+        try checkScripts(plan(options), permissions: permissions, options: options)
+
         var report = MigrateReport(dryRun: options.dryRun)
         report.permissionsFile = options.permissionsFile?.path
         if options.dryRun {
@@ -176,7 +169,11 @@ public final class Migrator {
             if report.adoptedLegacyHistory {
                 logger.info("adopted the legacy dbo.schema_version table; its rows are kept")
             }
-            for status in try plan(options) {
+            // Planned again under the lock, because another run may have applied some
+            // migrations while this one waited.
+            let runnable = try plan(options)
+            try checkScripts(runnable, permissions: permissions, options: options)
+            for status in runnable {
                 let migration = migrations.first { $0.version == status.version }!
                 report.applied.append(try apply(migration, previous: status, options: options))
             }
@@ -187,6 +184,41 @@ public final class Migrator {
         }
         report.executionMs = milliseconds(since: started)
         return report
+    }
+
+    /// Rejects the run when a migration about to run, or the permissions file, has a
+    /// variable without a value or a statement that cannot run in its transaction.
+    /// Migrations already applied are not checked, so their variables need no value.
+    private func checkScripts(
+        _ runnable: [MigrationStatus], permissions: PermissionsScript?, options: MigrateOptions
+    ) throws {
+        let versions = Set(runnable.map(\.version))
+        var problems = MigrationCatalog.problems(
+            in: migrations.filter { versions.contains($0.version) },
+            variables: options.variables, dialect: dialect)
+        if let permissions {
+            problems += ScriptCheck.problems(
+                text: permissions.text, batches: permissions.batches,
+                fileName: permissions.url.lastPathComponent, runsInTransaction: true,
+                variables: options.variables, dialect: dialect)
+        }
+        guard problems.isEmpty else {
+            throw ConfigurationError(
+                "nothing was changed:\n  " + problems.joined(separator: "\n  "))
+        }
+    }
+
+    /// Rejects a version given on the command line unless a migration file has it, so a
+    /// typing error cannot apply or record more than intended.
+    func checkVersion(_ version: String, option: String) throws {
+        guard !migrations.contains(where: { $0.version == version }) else { return }
+        let known = migrations.map(\.version)
+        let nearest = known.last { $0 < version } ?? known.first
+        var message = "invalid \(option) \(version): no migration file has that version"
+        if let nearest {
+            message += "; pass a version from the file names (YYYYMMDD_HHmm), such as \(nearest)"
+        }
+        throw ConfigurationError(message)
     }
 
     /// Returns the migrations to run, after checking that history and files agree.
@@ -201,11 +233,17 @@ public final class Migrator {
                         + "recorded, \(status.fileChecksum ?? "") now)"
                     : "\(name) was applied but its file is missing"
             }
+            var advice = ["Restore the files as they were applied."]
+            if drifted.contains(where: { $0.state == .changed }) {
+                advice.append("To accept an edited file, run `etl016-db repair`.")
+            }
+            if drifted.contains(where: { $0.state == .missing }) {
+                advice.append(
+                    "If a file was removed on purpose, delete its row from dbo.schema_version.")
+            }
             throw OperationError(
                 "nothing was changed, because applied migrations do not match their files:\n  "
-                    + list.joined(separator: "\n  ")
-                    + "\nRestore the files as applied, or run `etl016-db repair` to accept the "
-                    + "current checksums.")
+                    + list.joined(separator: "\n  ") + "\n" + advice.joined(separator: " "))
         }
         var runnable = statuses.filter { $0.state == .pending || $0.state == .failed }
         if let target = options.target {
@@ -260,6 +298,9 @@ public final class Migrator {
             for (index, batch) in migration.batches.enumerated() {
                 batchIndex = index
                 try run(batch, variables: variables)
+            }
+            guard try dialect.isTransactionOpen(connection) else {
+                throw TransactionEndedByScript()
             }
             if previous.state == .failed { try history.delete(version: migration.version) }
             try history.insert(
@@ -355,6 +396,13 @@ public final class Migrator {
     private func failure(
         _ migration: Migration, batchIndex: Int, error: Error, inTransaction: Bool
     ) -> Error {
+        if error is TransactionEndedByScript {
+            return OperationError(
+                "migration \(migration.fileName) committed or rolled back the transaction it "
+                    + "runs in, so part of it may be applied although it is recorded as failed: "
+                    + "check its objects by hand, remove COMMIT and ROLLBACK from it, then run "
+                    + "migrate again")
+        }
         guard migration.batches.indices.contains(batchIndex) else { return error }
         let message: String
         if let databaseError = error as? DatabaseError {
@@ -380,8 +428,8 @@ public final class Migrator {
     private func loadPermissions(_ url: URL) throws -> PermissionsScript {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ConfigurationError(
-                "permissions file \(url.path) not found: pass --permissions FILE, or "
-                    + "--no-permissions to skip it")
+                "permissions file \(url.path) not found: run from the project folder, pass "
+                    + "--permissions FILE, or pass --no-permissions to skip the grants")
         }
         let text = try ScriptFile.decode(data, path: url.path)
         do {
@@ -437,6 +485,9 @@ public final class Migrator {
         return try body()
     }
 }
+
+/// A migration script that ended the transaction the migrator opened for it.
+struct TransactionEndedByScript: Error {}
 
 func milliseconds(since start: Date) -> Int {
     Int((Date().timeIntervalSince(start) * 1000).rounded())

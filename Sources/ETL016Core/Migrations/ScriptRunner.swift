@@ -62,7 +62,9 @@ public struct ScriptRunner {
             text: text, batches: batches, fileName: fileName, runsInTransaction: inTransaction,
             variables: variables, dialect: dialect)
         guard problems.isEmpty else {
-            throw ConfigurationError("nothing was run:\n  " + problems.joined(separator: "\n  "))
+            let hint = inTransaction ? "\nOr run the script without --transaction." : ""
+            throw ConfigurationError(
+                "nothing was run:\n  " + problems.joined(separator: "\n  ") + hint)
         }
         if inTransaction { try connection.beginTransaction() }
         for (index, batch) in batches.enumerated() {

@@ -66,6 +66,35 @@ public enum TransactionRestrictions {
         }
     }
 
+    /// Returns the PostgreSQL statements that would end the transaction a migration runs in:
+    /// BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK and ABORT (not ROLLBACK TO SAVEPOINT),
+    /// and PREPARE TRANSACTION. A COMMIT would make the statements before it permanent even
+    /// when a later one fails.
+    public static func postgreSQLTransactionControl(in batches: [Batch])
+        -> [NonTransactionalStatement]
+    {
+        batches.flatMap { batch in
+            CodeWords(batch, dialect: .postgreSQL).statements().compactMap { statement in
+                let words = statement.topLevelWords
+                let first = words.first ?? ""
+                let second = words.count > 1 ? words[1] : ""
+                switch (first, second) {
+                case ("BEGIN", _), ("START", "TRANSACTION"), ("END", _), ("ABORT", _):
+                    return NonTransactionalStatement(line: statement.line, statement: first)
+                case ("COMMIT", let next) where next != "PREPARED":
+                    return NonTransactionalStatement(line: statement.line, statement: first)
+                case ("ROLLBACK", let next) where next != "PREPARED" && !words.contains("TO"):
+                    return NonTransactionalStatement(line: statement.line, statement: first)
+                case ("PREPARE", "TRANSACTION"):
+                    return NonTransactionalStatement(
+                        line: statement.line, statement: "PREPARE TRANSACTION")
+                default:
+                    return nil
+                }
+            }
+        }
+    }
+
     /// Returns true when the header line `-- etl016:no-transaction` is among the comments at the
     /// start of `script`, before any code.
     ///

@@ -153,6 +153,7 @@ public final class Connection {
     }
 
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+    @discardableResult
     public func inTransaction<T>(_ body: () throws -> T) throws -> T {
         try beginTransaction()
         let result: T

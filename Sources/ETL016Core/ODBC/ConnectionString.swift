@@ -160,6 +160,11 @@ public struct ConnectionString: Sendable, CustomStringConvertible {
     }
 
     private static func skipValue(_ text: Substring) -> Substring {
+        // A value this type redacted already ends at its `***`, and the text after it is the
+        // rest of the message.
+        if text.hasPrefix("***") {
+            return text.dropFirst(3)
+        }
         if text.hasPrefix("{") {
             var index = text.index(after: text.startIndex)
             while index < text.endIndex {

@@ -49,19 +49,13 @@ struct MigrateCommand: Command {
         return .success
     }
 
-    /// Returns the permissions file, or nil with `--no-permissions`. A missing default file
-    /// is skipped with a warning, but a missing file named by `--permissions` is an error.
+    /// Returns the permissions file: `--permissions FILE`, or the dialect's file under
+    /// `sql/`, or nil with `--no-permissions`. A missing file is reported by the migrator
+    /// before anything changes, so a pipeline started in the wrong folder cannot skip the
+    /// grants silently.
     static func permissionsFile(_ context: CommandContext, dialect: any Dialect) throws -> URL? {
         if context.arguments.has("no-permissions") { return nil }
-        if let path = context.arguments.value("permissions") {
-            return URL(fileURLWithPath: path)
-        }
-        let path = "sql/permissions.\(dialect.kind).sql"
-        guard FileManager.default.fileExists(atPath: path) else {
-            context.logger.warning(
-                "no permissions file at \(path): pass --permissions FILE or --no-permissions")
-            return nil
-        }
+        let path = context.arguments.value("permissions") ?? "sql/permissions.\(dialect.kind).sql"
         return URL(fileURLWithPath: path)
     }
 

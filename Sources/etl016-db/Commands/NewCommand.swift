@@ -30,6 +30,11 @@ struct NewCommand: Command {
         let description = context.arguments.positionals[0]
             .trimmingWhitespace().lowercased()
             .replacing(" ", with: "_")
+        guard description.count <= 200 else {
+            throw UsageError(
+                message: "invalid description: \(description.count) characters, at most 200 "
+                    + "fit in the history table", command: name)
+        }
         let fileName = "\(versionStamp(Date()))_\(description).sql"
         do {
             _ = try MigrationFileName.parse(fileName)
@@ -39,6 +44,14 @@ struct NewCommand: Command {
                     + "digits, spaces, underscores or hyphens", command: name)
         }
         let root = URL(fileURLWithPath: context.arguments.value("migrations-root") ?? "migrations")
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory),
+            isDirectory
+        else {
+            throw ConfigurationError(
+                "migrations folder \(root.path) not found: run from the project folder or pass "
+                    + "--migrations-root DIR")
+        }
         let targets = DialectKind.allCases.map {
             root.appendingPathComponent($0.rawValue).appendingPathComponent(fileName)
         }

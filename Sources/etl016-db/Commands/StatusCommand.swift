@@ -35,9 +35,7 @@ struct StatusCommand: Command {
             context.print(table(statuses))
         }
         if context.arguments.has("check"), !attention.isEmpty {
-            let counts = Dictionary(grouping: attention, by: \.state.rawValue)
-                .map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
-            throw CheckFailure(message: "migrations need attention: \(counts)")
+            throw CheckFailure(message: "migrations need attention: " + summary(statuses))
         }
         return .success
     }
@@ -49,14 +47,24 @@ struct StatusCommand: Command {
             var state = status.state.rawValue
             if status.isOutOfOrder { state += " (out of order)" }
             if status.state == .failed, let completed = status.batchesCompleted, completed > 0 {
-                state += " (after batch \(completed))"
+                state += " (stopped after batch \(completed), or still running)"
             }
             table.append([
                 status.version, state, status.appliedAt ?? "-",
                 status.executionMs.map(String.init) ?? "-", status.description,
             ])
         }
-        let pending = statuses.filter { $0.state == .pending }.count
-        return table.rendered() + "\n\(statuses.count) migrations, \(pending) pending"
+        return table.rendered() + "\n" + summary(statuses)
+    }
+
+    /// Returns a line such as `6 migrations: 5 applied, 1 pending`.
+    static func summary(_ statuses: [MigrationStatus]) -> String {
+        let order: [MigrationState] = [.applied, .pending, .failed, .changed, .missing]
+        let counts = order.compactMap { state -> String? in
+            let count = statuses.filter { $0.state == state }.count
+            return count == 0 ? nil : "\(count) \(state.rawValue)"
+        }
+        let noun = statuses.count == 1 ? "migration" : "migrations"
+        return "\(statuses.count) \(noun): " + counts.joined(separator: ", ")
     }
 }

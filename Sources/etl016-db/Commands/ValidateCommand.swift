@@ -57,7 +57,8 @@ struct ValidateCommand: Command {
             context.print(problems.isEmpty ? "No problems found." : problems.joined(separator: "\n"))
         }
         guard problems.isEmpty else {
-            throw CheckFailure(message: "validate found \(problems.count) problems")
+            let noun = problems.count == 1 ? "problem" : "problems"
+            throw CheckFailure(message: "validate found \(problems.count) \(noun)")
         }
         return .success
     }
