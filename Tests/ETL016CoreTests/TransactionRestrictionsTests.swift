@@ -210,3 +210,35 @@ struct TransactionRestrictionsTests {
         #expect(TransactionRestrictions.declaresNoTransaction(script))
     }
 }
+
+@Suite("PostgreSQL transaction control")
+struct PostgreSQLTransactionControlTests {
+    @Test(
+        "finds statements that end the transaction",
+        arguments: [
+            ("COMMIT;", "COMMIT"), ("commit work;", "COMMIT"), ("ROLLBACK;", "ROLLBACK"),
+            ("BEGIN;", "BEGIN"), ("START TRANSACTION;", "START"), ("END;", "END"),
+            ("ABORT;", "ABORT"), ("PREPARE TRANSACTION 'x';", "PREPARE TRANSACTION"),
+        ])
+    func findsTransactionControl(script: String, statement: String) throws {
+        let found = TransactionRestrictions.postgreSQLTransactionControl(
+            in: try PostgreSQLStatementSplitter.split(script))
+        #expect(found.map(\.statement) == [statement])
+    }
+
+    @Test(
+        "ignores savepoints, bodies and text",
+        arguments: [
+            "ROLLBACK TO SAVEPOINT s;",
+            "SAVEPOINT s;",
+            "DO $$ BEGIN PERFORM 1; END $$;",
+            "SELECT 'COMMIT';",
+            "-- COMMIT\nSELECT 1;",
+            "COMMIT PREPARED 'x';",
+        ])
+    func ignoresOtherStatements(script: String) throws {
+        let found = TransactionRestrictions.postgreSQLTransactionControl(
+            in: try PostgreSQLStatementSplitter.split(script))
+        #expect(found.isEmpty)
+    }
+}
