@@ -79,6 +79,7 @@ struct CommandLineTool {
         if json, !(error is CheckFailure) {
             let object: JSONValue = .object([
                 ("success", .bool(false)),
+                ("ok", .bool(false)),
                 ("error", .string(ConnectionString.redactPasswords(in: message))),
                 ("exit_code", .integer(Int64(code.rawValue))),
             ])

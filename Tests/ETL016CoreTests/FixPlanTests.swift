@@ -19,8 +19,8 @@ struct FixPlanTests {
     }
 
     @Test("fix on SQL Server removes the DENY first")
-    func sqlServerFix() {
-        let plan = FixPlan.build(
+    func sqlServerFix() throws {
+        let plan = try FixPlan.build(
             Self.driftedResult(), revokeExtra: false, dialect: SQLServerDialect())
         #expect(plan.statements.map(\.sql) == [
             "REVOKE DELETE ON OBJECT::[dbo].[f_trafegoc01] FROM [etl016_role];",
@@ -30,38 +30,43 @@ struct FixPlanTests {
         #expect(plan.skipped.isEmpty)
     }
 
-    @Test("revoke-extra on SQL Server adds revokes")
-    func sqlServerRevokeExtra() {
-        let plan = FixPlan.build(
+    @Test("revoke-extra on SQL Server revokes first")
+    func sqlServerRevokeExtra() throws {
+        let plan = try FixPlan.build(
             Self.driftedResult(), revokeExtra: true, dialect: SQLServerDialect())
-        #expect(plan.statements.suffix(2).map(\.sql) == [
+        #expect(plan.statements.map(\.sql) == [
             "REVOKE INSERT ON OBJECT::[dbo].[f_trafegoc01] FROM [etl016_role] CASCADE;",
+            "REVOKE DELETE ON OBJECT::[dbo].[f_trafegoc01] FROM [etl016_role];",
+            "GRANT DELETE ON OBJECT::[dbo].[f_trafegoc01] TO [etl016_role];",
             "ALTER ROLE [db_owner] DROP MEMBER [talend_user];",
+            "ALTER ROLE [etl016_role] ADD MEMBER [talend_user];",
         ])
-        #expect(plan.statements.suffix(2).map(\.action) == [.revoke, .dropMember])
+        #expect(plan.statements.map(\.action) == [
+            .revoke, .revokeDeny, .grant, .dropMember, .addMember,
+        ])
     }
 
-    @Test("fix on PostgreSQL")
-    func postgreSQLFix() {
-        let plan = FixPlan.build(
+    @Test("revoke-extra on PostgreSQL revokes first")
+    func postgreSQLFix() throws {
+        let plan = try FixPlan.build(
             Self.driftedResult(), revokeExtra: true, dialect: PostgreSQLDialect())
         #expect(plan.statements.map(\.sql) == [
+            #"REVOKE INSERT ON TABLE "dbo"."f_trafegoc01" FROM "etl016_role" CASCADE;"#,
             #"REVOKE DELETE ON TABLE "dbo"."f_trafegoc01" FROM "etl016_role";"#,
             #"GRANT DELETE ON TABLE "dbo"."f_trafegoc01" TO "etl016_role";"#,
-            #"GRANT "etl016_role" TO "talend_user";"#,
-            #"REVOKE INSERT ON TABLE "dbo"."f_trafegoc01" FROM "etl016_role" CASCADE;"#,
             #"REVOKE "db_owner" FROM "talend_user";"#,
+            #"GRANT "etl016_role" TO "talend_user";"#,
         ])
     }
 
     @Test("missing role is skipped with its reason")
-    func missingRoleSkipped() {
+    func missingRoleSkipped() throws {
         var snapshot = F.matchingSnapshot()
         snapshot.principals[F.role] = nil
         snapshot.grants = []
         snapshot.memberships = []
         let result = PermissionComparison.compare(F.declared(), with: snapshot)
-        let plan = FixPlan.build(result, revokeExtra: false, dialect: PostgreSQLDialect())
+        let plan = try FixPlan.build(result, revokeExtra: false, dialect: PostgreSQLDialect())
         #expect(plan.statements.isEmpty)
         #expect(plan.skipped.count == 3)
         #expect(
@@ -70,16 +75,168 @@ struct FixPlanTests {
     }
 
     @Test("grant option only is revoked alone")
-    func grantOptionRevoke() {
+    func grantOptionRevoke() throws {
         var snapshot = F.matchingSnapshot()
         snapshot.grants[0] = CatalogGrant(
             grant: F.grant(F.role, "SELECT"), state: .grantWithGrantOption)
         let result = PermissionComparison.compare(F.declared(), with: snapshot)
-        let plan = FixPlan.build(result, revokeExtra: true, dialect: PostgreSQLDialect())
+        let plan = try FixPlan.build(result, revokeExtra: true, dialect: PostgreSQLDialect())
         #expect(plan.statements.map(\.sql) == [
             #"REVOKE GRANT OPTION FOR SELECT ON TABLE "dbo"."f_trafegoc01" FROM "etl016_role" "#
                 + "CASCADE;"
         ])
+    }
+}
+
+@Suite("permission fix plan order and refusals")
+struct FixPlanOrderTests {
+    typealias F = PermissionFixture
+
+    static let dia = Securable.object(schema: "dbo", name: "f_trafegoc01", column: "dia")
+
+    /// Returns the fixture's declarations plus `permission` on the column `dia` for the
+    /// role.
+    static func declaredWithColumn(_ permission: String = "SELECT") -> DeclaredPermissions {
+        var declared = F.declared()
+        declared.add(F.grant(F.role, permission, dia), line: 3)
+        return declared
+    }
+
+    @Test("table-level revoke grants declared columns again")
+    func regrantsColumns() throws {
+        var snapshot = F.matchingSnapshot()
+        snapshot.securables[Self.dia] = ResolvedSecurable(
+            securable: Self.dia, objectType: .table, owner: "postgres")
+        snapshot.grants.append(
+            CatalogGrant(grant: F.grant(F.role, "UPDATE"), state: .grant))
+        snapshot.grants.append(
+            CatalogGrant(grant: F.grant(F.role, "UPDATE", Self.dia), state: .grant))
+        let result = PermissionComparison.compare(
+            Self.declaredWithColumn("UPDATE"), with: snapshot)
+        let plan = try FixPlan.build(result, revokeExtra: true, dialect: PostgreSQLDialect())
+        #expect(plan.statements.map(\.sql) == [
+            #"REVOKE UPDATE ON TABLE "dbo"."f_trafegoc01" FROM "etl016_role";"#,
+            #"GRANT UPDATE ("dia") ON TABLE "dbo"."f_trafegoc01" TO "etl016_role";"#,
+        ])
+        #expect(plan.statements.map(\.action) == [.revoke, .regrant])
+    }
+
+    @Test("missing column grant follows the table revoke")
+    func columnGrantAfterRevoke() throws {
+        var snapshot = F.matchingSnapshot()
+        snapshot.securables[Self.dia] = ResolvedSecurable(
+            securable: Self.dia, objectType: .table, owner: "dbo")
+        snapshot.grants.append(CatalogGrant(grant: F.grant(F.role, "UPDATE"), state: .grant))
+        let result = PermissionComparison.compare(
+            Self.declaredWithColumn("UPDATE"), with: snapshot)
+        let plan = try FixPlan.build(result, revokeExtra: true, dialect: SQLServerDialect())
+        #expect(plan.statements.map(\.sql) == [
+            "REVOKE UPDATE ON OBJECT::[dbo].[f_trafegoc01] FROM [etl016_role];",
+            "GRANT UPDATE ([dia]) ON OBJECT::[dbo].[f_trafegoc01] TO [etl016_role];",
+        ])
+    }
+
+    @Test("revoked table DENY grants declared columns again")
+    func regrantsAfterDenyRevoke() throws {
+        var snapshot = F.matchingSnapshot()
+        snapshot.tableDenyOverridesColumnGrants = true
+        snapshot.securables[Self.dia] = ResolvedSecurable(
+            securable: Self.dia, objectType: .table, owner: "dbo")
+        snapshot.grants[0] = CatalogGrant(grant: F.grant(F.role, "SELECT"), state: .deny)
+        snapshot.grants.append(
+            CatalogGrant(grant: F.grant(F.role, "SELECT", Self.dia), state: .grant))
+        let result = PermissionComparison.compare(Self.declaredWithColumn(), with: snapshot)
+        let plan = try FixPlan.build(result, revokeExtra: false, dialect: SQLServerDialect())
+        #expect(plan.statements.map(\.sql) == [
+            "REVOKE SELECT ON OBJECT::[dbo].[f_trafegoc01] FROM [etl016_role];",
+            "GRANT SELECT ON OBJECT::[dbo].[f_trafegoc01] TO [etl016_role];",
+            "GRANT SELECT ([dia]) ON OBJECT::[dbo].[f_trafegoc01] TO [etl016_role];",
+        ])
+    }
+
+    @Test("revoke-extra rejected while a member is missing")
+    func rejectsMissingMember() {
+        var snapshot = F.matchingSnapshot()
+        snapshot.principals[F.member] = nil
+        snapshot.memberships = []
+        let result = PermissionComparison.compare(F.declared(), with: snapshot)
+        do {
+            let plan = try FixPlan.build(result, revokeExtra: true, dialect: PostgreSQLDialect())
+            Issue.record("built a plan: \(plan.statements.map(\.sql))")
+        } catch let error as ConfigurationError {
+            #expect(error.message.contains("principal talend_user (line 2) does not exist"))
+            #expect(error.message.contains("--var"))
+        } catch {
+            Issue.record("unexpected error: \(error)")
+        }
+    }
+
+    @Test("fix alone runs while a member is missing")
+    func fixWithMissingMember() throws {
+        var snapshot = F.matchingSnapshot()
+        snapshot.principals[F.member] = nil
+        snapshot.memberships = []
+        let result = PermissionComparison.compare(F.declared(), with: snapshot)
+        let plan = try FixPlan.build(result, revokeExtra: false, dialect: PostgreSQLDialect())
+        #expect(plan.statements.isEmpty)
+        #expect(plan.skipped == [
+            "membership of talend_user in etl016_role: talend_user does not exist"
+        ])
+    }
+
+    @Test("DENY CONNECT to a user is replaced by a grant")
+    func denyConnectToUser() throws {
+        var snapshot = F.matchingSnapshot()
+        snapshot.grants.append(
+            CatalogGrant(
+                grant: F.grant(F.member, "CONNECT", .database("etl016"), type: .database),
+                state: .deny))
+        let result = PermissionComparison.compare(F.declared(), with: snapshot)
+        #expect(result.denied.count == 2)
+        let plan = try FixPlan.build(result, revokeExtra: false, dialect: SQLServerDialect())
+        #expect(plan.statements.map(\.sql) == ["GRANT CONNECT TO [talend_user];"])
+        #expect(plan.statements.map(\.action) == [.grantOverDeny])
+    }
+
+    @Test("DENY held by another role is left alone")
+    func inheritedDenyNotRevoked() throws {
+        var snapshot = F.matchingSnapshot()
+        snapshot.inheritedDenials = [
+            InheritedDenial(deny: F.grant(.named("deny_writers"), "DELETE"), member: "talend_user")
+        ]
+        let result = PermissionComparison.compare(F.declared(), with: snapshot)
+        let plan = try FixPlan.build(result, revokeExtra: false, dialect: SQLServerDialect())
+        #expect(plan.statements.isEmpty)
+        #expect(plan.skipped.count == 1)
+        #expect(plan.skipped.first?.contains("take talend_user out of the role") == true)
+    }
+
+    @Test("permission on a user is revoked with its class")
+    func revokesOnUser() throws {
+        var snapshot = F.matchingSnapshot()
+        let user = Securable(securableClass: .other, schema: nil, name: "auditor")
+        snapshot.grants.append(
+            CatalogGrant(grant: F.grant(F.role, "IMPERSONATE", user, type: .user), state: .grant))
+        let result = PermissionComparison.compare(F.declared(), with: snapshot)
+        #expect(result.extra.map(F.describe) == ["etl016_role IMPERSONATE user auditor"])
+        let plan = try FixPlan.build(result, revokeExtra: true, dialect: SQLServerDialect())
+        #expect(plan.statements.map(\.sql) == [
+            "REVOKE IMPERSONATE ON USER::[auditor] FROM [etl016_role];"
+        ])
+    }
+
+    @Test("permission on an unknown class is not revoked")
+    func unknownClassSkipped() throws {
+        var snapshot = F.matchingSnapshot()
+        let route = Securable(securableClass: .other, schema: nil, name: "ROUTE 65536")
+        snapshot.grants.append(
+            CatalogGrant(
+                grant: F.grant(F.role, "ALTER", route, type: .otherSecurable), state: .grant))
+        let result = PermissionComparison.compare(F.declared(), with: snapshot)
+        #expect(result.extra.count == 1)
+        let plan = try FixPlan.build(result, revokeExtra: true, dialect: SQLServerDialect())
+        #expect(plan.statements.isEmpty)
+        #expect(plan.skipped.first?.contains("revoke it by hand") == true)
     }
 }
 

@@ -157,6 +157,21 @@ private let postgreSQLCases: [GrantParseCase] = [
             """,
         grants: ["r SELECT table dbo.t"]),
     GrantParseCase(
+        name: "TEMP is TEMPORARY",
+        kind: .postgreSQL,
+        text: """
+            GRANT TEMP, CONNECT ON DATABASE etl016 TO r;
+            GRANT TEMPORARY ON DATABASE etl016 TO r;
+            """,
+        grants: ["r TEMPORARY database etl016", "r CONNECT database etl016"]),
+    GrantParseCase(
+        name: "sequence privileges",
+        kind: .postgreSQL,
+        text: "GRANT USAGE, SELECT, UPDATE ON SEQUENCE dbo.ids TO r;",
+        grants: [
+            "r USAGE sequence dbo.ids", "r SELECT sequence dbo.ids", "r UPDATE sequence dbo.ids",
+        ]),
+    GrantParseCase(
         name: "repeated grant counted once",
         kind: .postgreSQL,
         text: "GRANT SELECT ON TABLE dbo.t TO r;\nGRANT SELECT ON TABLE dbo.t TO r;",
@@ -252,6 +267,16 @@ private let transactSQLCases: [GrantParseCase] = [
         text: "GRANT SELECT ON OBJECT::dbo.t TO r WITH GRANT OPTION AS dbo;",
         grants: ["r SELECT object dbo.t with grant option"]),
     GrantParseCase(
+        name: "EXEC is EXECUTE",
+        kind: .sqlServer,
+        text: "GRANT EXEC ON OBJECT::dbo.p TO r;\nGRANT EXECUTE ON OBJECT::dbo.p TO r;",
+        grants: ["r EXECUTE object dbo.p"]),
+    GrantParseCase(
+        name: "multi-word permissions",
+        kind: .sqlServer,
+        text: "GRANT VIEW DEFINITION, TAKE OWNERSHIP ON OBJECT::dbo.t TO r;",
+        grants: ["r VIEW DEFINITION object dbo.t", "r TAKE OWNERSHIP object dbo.t"]),
+    GrantParseCase(
         name: "grant to public",
         kind: .sqlServer,
         text: "GRANT SELECT ON OBJECT::dbo.t TO [public];",
@@ -339,6 +364,50 @@ private let errorCases: [GrantErrorCase] = [
         name: "GRANT ALL", kind: .sqlServer,
         text: "GRANT ALL ON OBJECT::dbo.t TO r;", line: 1,
         messageContains: "List the permissions"),
+    GrantErrorCase(
+        name: "misspelled privilege", kind: .postgreSQL,
+        text: "GRANT SELECT ON TABLE dbo.t TO r;\nGRANT SELCT ON TABLE dbo.t TO r;", line: 2,
+        messageContains: "SELCT is not a PostgreSQL permission on a table. Write one of SELECT"),
+    GrantErrorCase(
+        name: "privilege of another kind", kind: .postgreSQL,
+        text: "GRANT EXECUTE ON TABLE dbo.t TO r;", line: 1,
+        messageContains: "EXECUTE is not a PostgreSQL permission on a table"),
+    GrantErrorCase(
+        name: "DELETE on a column", kind: .postgreSQL,
+        text: "GRANT DELETE (a) ON TABLE dbo.t TO r;", line: 1,
+        messageContains: "DELETE is not a PostgreSQL permission on a column"),
+    GrantErrorCase(
+        name: "SELECT on a schema", kind: .postgreSQL,
+        text: "GRANT SELECT ON SCHEMA dbo TO r;", line: 1,
+        messageContains: "Write one of USAGE and CREATE"),
+    GrantErrorCase(
+        name: "misspelled object type", kind: .postgreSQL,
+        text: "GRANT SELECT ON TABEL dbo.x TO r;", line: 1,
+        messageContains: "TABEL is not an object type PostgreSQL grants privileges on"),
+    GrantErrorCase(
+        name: "misspelled permission", kind: .sqlServer,
+        text: "GRANT SELECT, DELTE ON OBJECT::dbo.t TO r;", line: 1,
+        messageContains: "DELTE is not a SQL Server permission on an object"),
+    GrantErrorCase(
+        name: "INSERT on a column", kind: .sqlServer,
+        text: "GRANT INSERT ON OBJECT::dbo.t (a) TO r;", line: 1,
+        messageContains: "INSERT is not a SQL Server permission on a column"),
+    GrantErrorCase(
+        name: "misspelled database permission", kind: .sqlServer,
+        text: "GRANT CREATE TABEL TO r;", line: 1,
+        messageContains: "sys.fn_builtin_permissions(N'DATABASE')"),
+    GrantErrorCase(
+        name: "misspelled class without colons", kind: .sqlServer,
+        text: "GRANT SELECT ON TABEL dbo.x TO r;", line: 1,
+        messageContains: "TABEL is not a SQL Server securable class"),
+    GrantErrorCase(
+        name: "misspelled class", kind: .sqlServer,
+        text: "GRANT SELECT ON TABEL::dbo.x TO r;", line: 1,
+        messageContains: "TABEL is not a SQL Server securable class"),
+    GrantErrorCase(
+        name: "class of three words", kind: .sqlServer,
+        text: "GRANT EXECUTE ON XML SCHEMA COLLECTION::dbo.c TO r;", line: 1,
+        messageContains: "permissions on XML SCHEMA COLLECTION:: are not supported"),
 ]
 
 @Suite("GRANT parser")

@@ -1,12 +1,34 @@
 /// Permissions on PostgreSQL: ACLs read with `aclexplode`, role membership from
 /// `pg_auth_members`, effective checks with the `has_*_privilege` functions.
 ///
-/// An owner has every privilege on what it owns without an ACL entry saying so, and a
-/// superuser passes every check, so the catalog comparison leaves out the owner's own entries.
-/// A NULL ACL means the built-in defaults, which `acldefault` spells out: PUBLIC may execute
-/// every function and connect to every database unless someone revoked it.
+/// An owner holds every privilege on what it owns: `acldefault` gives the owner all of them,
+/// and they stay in the ACL, from which the owner may revoke them from itself. The grants
+/// query therefore returns the owner's entries marked as the owner's, and the comparison
+/// counts them. A NULL ACL means the built-in defaults, which `acldefault` spells out: PUBLIC
+/// may execute every function and connect to every database unless someone revoked it.
 extension PostgreSQLDialect {
     public var grantSyntax: GrantSyntax { .postgreSQL }
+
+    public var ownersHoldEveryPermission: Bool { false }
+
+    /// The privileges `acldefault` gives PUBLIC on new functions, procedures and databases
+    /// (PostgreSQL 15 manual, "Privileges", table of default access privileges).
+    public var defaultPublicPrivileges: Set<PrivilegeKind> {
+        [
+            PrivilegeKind("EXECUTE", on: .function), PrivilegeKind("EXECUTE", on: .procedure),
+            PrivilegeKind("CONNECT", on: .database), PrivilegeKind("TEMPORARY", on: .database),
+        ]
+    }
+
+    /// A session needs CONNECT on the database, and USAGE on the schema to reach any table
+    /// in it, which `has_table_privilege` does not check.
+    public var deletePurgeRequirements: [PurgeRequirement] {
+        [
+            PurgeRequirement("CONNECT", on: .database(), objectType: .database),
+            PurgeRequirement(
+                "USAGE", on: .schema(PurgeRequirements.factTable.schema), objectType: .schema),
+        ]
+    }
 
     public func sessionPrincipal(_ connection: Connection) throws -> String {
         try connection.scalar("SELECT current_user::text AS name").stringValue ?? ""
@@ -20,7 +42,7 @@ extension PostgreSQLDialect {
         else { return nil }
         return PrincipalInfo(
             name: canonical, canLogIn: row.bool("can_login") ?? false,
-            isSuperuser: row.bool("is_superuser") ?? false)
+            isSuperuser: row.bool("is_superuser") ?? false, canBeImpersonated: true)
     }
 
     // MARK: - Securables
@@ -42,6 +64,8 @@ extension PostgreSQLDialect {
             else { return nil }
             return ResolvedSecurable(
                 securable: .schema(name), objectType: .schema, owner: row.string("owner_name"))
+        case .other:
+            return nil
         case .object:
             if declaredType.isRoutine {
                 guard securable.column == nil else { return nil }
@@ -76,36 +100,72 @@ extension PostgreSQLDialect {
             owner: row.string("owner_name"))
     }
 
-    /// Resolves a function or procedure through `to_regprocedure`, which reads the declared
-    /// argument types the way GRANT does (`int` is `integer`), or through `to_regproc` when
-    /// the file gives no argument list and the name is not overloaded.
+    /// Resolves a function or procedure. Without an argument list the name must be unique
+    /// in its schema. With one, `to_regprocedure` reads the types the way GRANT does (`int`
+    /// is `integer`), which needs USAGE on the schema.
+    ///
+    /// - Throws: `SecurableLookupError.ambiguous` for an overloaded name without argument
+    ///   types, and `.notVisible` when the session may not use the schema and the declared
+    ///   types are not spelled exactly as the catalog spells them.
     private func resolveRoutine(_ connection: Connection, _ securable: Securable) throws
         -> ResolvedSecurable?
     {
+        let schema = securable.schema ?? ""
+        let candidates = try connection.query(
+            PostgreSQLPermissionSQL.routinesByName, [.string(schema), .string(securable.name)])
+        guard !candidates.isEmpty else { return nil }
+
+        guard let arguments = securable.arguments else {
+            guard candidates.count == 1 else {
+                let overloads = candidates.map { "(\($0.string("arguments") ?? ""))" }
+                throw SecurableLookupError.ambiguous(
+                    "\(securable) has \(candidates.count) overloads: "
+                        + overloads.joined(separator: ", "))
+            }
+            return resolvedRoutine(candidates[0])
+        }
+
         let rows: [Row]
         do {
-            if let arguments = securable.arguments {
-                rows = try connection.query(
-                    PostgreSQLPermissionSQL.routineWithArguments,
-                    [.string(securable.schema ?? ""), .string(securable.name), .string(arguments)])
-            } else {
-                rows = try connection.query(
-                    PostgreSQLPermissionSQL.routineByName,
-                    [.string(securable.schema ?? ""), .string(securable.name)])
+            rows = try connection.query(
+                PostgreSQLPermissionSQL.routineWithArguments,
+                [.string(schema), .string(securable.name), .string(arguments)])
+        } catch let error as DatabaseError where error.sqlState == "42501" {
+            // 42501 (insufficient_privilege): no USAGE on the schema, so the server will not
+            // resolve names in it. A declaration written as the catalog writes it still
+            // matches.
+            let written = Self.normalizedArguments(arguments)
+            let matches = candidates.filter { row in
+                Self.normalizedArguments(row.string("arguments") ?? "") == written
             }
+            guard matches.count == 1 else {
+                throw SecurableLookupError.notVisible(
+                    "it has no USAGE on schema \(schema), so the server cannot resolve the "
+                        + "argument types of \(securable)")
+            }
+            return resolvedRoutine(matches[0])
         } catch let error as DatabaseError where error.sqlState?.hasPrefix("42") == true {
             // Before PostgreSQL 16, to_regprocedure raises an error instead of returning NULL
             // for an argument type that does not exist: the routine is not found either way.
             return nil
         }
-        guard let row = rows.first, let schema = row.string("schema_name"),
-            let name = row.string("object_name")
+        return rows.first.flatMap(resolvedRoutine)
+    }
+
+    private func resolvedRoutine(_ row: Row) -> ResolvedSecurable? {
+        guard let schema = row.string("schema_name"), let name = row.string("object_name")
         else { return nil }
         let arguments = row.string("arguments") ?? ""
         return ResolvedSecurable(
             securable: .object(schema: schema, name: name, arguments: arguments),
             objectType: row.string("object_kind") == "procedure" ? .procedure : .function,
             owner: row.string("owner_name"))
+    }
+
+    /// Returns an argument list in lower case without spaces, to compare a declaration with
+    /// `oidvectortypes` output.
+    static func normalizedArguments(_ text: String) -> String {
+        String(text.lowercased().filter { !$0.isWhitespace })
     }
 
     // MARK: - Grants and memberships
@@ -125,7 +185,8 @@ extension PostgreSQLDialect {
                 principal: principal, permission: permission, securable: securable,
                 objectType: ObjectType(rawValue: row.string("object_kind") ?? "") ?? .object)
             return CatalogGrant(
-                grant: grant, state: row.bool("grantable") == true ? .grantWithGrantOption : .grant)
+                grant: grant, state: row.bool("grantable") == true ? .grantWithGrantOption : .grant,
+                grantor: row.string("grantor_name"), owner: row.string("owner_name"))
         }
     }
 
@@ -154,6 +215,16 @@ extension PostgreSQLDialect {
             }
     }
 
+    public func readInheritedDenials(_ connection: Connection, of name: String) throws
+        -> [CatalogGrant]
+    {
+        []
+    }
+
+    public func readTableDenyOverridesColumnGrants(_ connection: Connection) throws -> Bool {
+        false
+    }
+
     // MARK: - Effective permissions
 
     public func hasEffectivePermission(
@@ -165,6 +236,8 @@ extension PostgreSQLDialect {
         var parameters: [SQLValue] = principal.map { [.string($0)] } ?? []
         let sql: String
         switch (securable.securableClass, resolved.objectType) {
+        case (.other, _):
+            return nil
         case (.database, _):
             sql = PostgreSQLPermissionSQL.databasePrivilege(user: user)
             parameters += [.string(permission)]
@@ -208,7 +281,7 @@ extension PostgreSQLDialect {
     /// partition needs ownership of it; no GRANT confers either. A member of the owning role
     /// has the owner's rights (`pg_has_role(..., 'USAGE')`), and so does a superuser.
     public func checkPartitionSwitching(
-        _ connection: Connection, principal: String?, table: QualifiedName, grantee: String
+        _ connection: Connection, principal: String?, table: QualifiedName, grantee: String?
     ) throws -> PartitionSwitchCheck? {
         let user = principal == nil ? "current_user" : "?::name"
         let userParameters: [SQLValue] = principal.map { [.string($0)] } ?? []
@@ -218,35 +291,82 @@ extension PostgreSQLDialect {
         else { return nil }
 
         let owner = row.string("owner_name") ?? "its owner"
-        let notOwned = try connection.query(
+        var notOwned: [OwnedTable] = []
+        if row.bool("owns_table") != true {
+            notOwned.append(
+                OwnedTable(
+                    name: table, owner: owner,
+                    ownerIsSuperuser: row.bool("owner_is_superuser") ?? false))
+        }
+        notOwned += try connection.query(
             PostgreSQLPermissionSQL.partitionsNotOwned(user: user),
             userParameters + [.string(table.schema), .string(table.name)]
-        ).compactMap { row -> QualifiedName? in
+        ).compactMap { row -> OwnedTable? in
             guard let schema = row.string("schema_name"), let name = row.string("object_name")
             else { return nil }
-            return QualifiedName(schema: schema, name: name)
+            return OwnedTable(
+                name: QualifiedName(schema: schema, name: name),
+                owner: row.string("owner_name") ?? "",
+                ownerIsSuperuser: row.bool("owner_is_superuser") ?? false)
         }
-        let ownsTable = row.bool("owns_table") ?? false
-        let isAllowed = ownsTable && notOwned.isEmpty
 
-        var suggestions: [String] = []
-        if !isAllowed {
-            if row.bool("owner_is_superuser") == true {
-                // Granting a superuser role would give far more than ownership, so the
-                // suggestion moves ownership to the grantee instead.
-                let tables = (ownsTable ? [] : [table]) + notOwned
-                suggestions = tables.map { name in
-                    "ALTER TABLE \(quote(name)) OWNER TO \(quoteIdentifier(grantee));"
-                }
-            } else {
-                suggestions = ["GRANT \(quoteIdentifier(owner)) TO \(quoteIdentifier(grantee));"]
-            }
-        }
-        return PartitionSwitchCheck(
-            isPartitioned: row.string("relkind") == "p", isAllowed: isAllowed,
+        var check = PartitionSwitchCheck(
+            isPartitioned: row.string("relkind") == "p", isAllowed: notOwned.isEmpty,
             requirement: "DETACH PARTITION and DROP TABLE need ownership of \(table) and of "
                 + "each partition, and no GRANT confers ownership (the owner is \(owner))",
-            suggestedStatements: suggestions)
+            suggestedStatements: [])
+        if let grantee, !notOwned.isEmpty {
+            suggestOwnership(notOwned, to: grantee, member: principal, into: &check)
+        }
+        return check
+    }
+
+    /// A table that the checked principal does not own, with its owner.
+    private struct OwnedTable {
+        var name: QualifiedName
+        var owner: String
+        var ownerIsSuperuser: Bool
+    }
+
+    /// Suggests how `grantee` gets the owner's rights on each table: membership in an
+    /// ordinary owning role, or ownership itself where the owner is a superuser, because
+    /// granting a superuser role would give far more than ownership.
+    private func suggestOwnership(
+        _ tables: [OwnedTable], to grantee: String, member: String?,
+        into check: inout PartitionSwitchCheck
+    ) {
+        let moved = tables.filter(\.ownerIsSuperuser).map(\.name)
+        var owners: [String] = []
+        for table in tables where !table.ownerIsSuperuser && !owners.contains(table.owner) {
+            owners.append(table.owner)
+        }
+
+        for owner in owners where owner == grantee {
+            check.cautions.append(
+                "\(member ?? "The session") does not have the rights of \(grantee), which owns "
+                    + "the table: add the declared membership of \(grantee) (--fix) first")
+        }
+        let roles = owners.filter { $0 != grantee }
+        check.suggestedStatements += roles.map { owner in
+            "GRANT \(quoteIdentifier(owner)) TO \(quoteIdentifier(grantee));"
+        }
+        check.suggestedStatements += moved.map { name in
+            "ALTER TABLE \(quote(name)) OWNER TO \(quoteIdentifier(grantee));"
+        }
+
+        for owner in roles {
+            check.cautions.append(
+                "Membership in \(owner) gives \(grantee) every right of \(owner) on all that it "
+                    + "owns, not only on these tables. Declare it in the permissions file as "
+                    + "GRANT \(owner) TO \(grantee); or the check reports it as an extra "
+                    + "membership")
+        }
+        if !moved.isEmpty {
+            check.cautions.append(
+                "Ownership also lets \(grantee) ALTER and DROP these tables and gives it every "
+                    + "privilege on them, so weigh it against running the partition purge as "
+                    + "the owner")
+        }
     }
 
     // MARK: - Statements
@@ -286,7 +406,7 @@ extension PostgreSQLDialect {
             return "DATABASE \(quoteIdentifier(securable.name))"
         case .schema:
             return "SCHEMA \(quoteIdentifier(securable.name))"
-        case .object:
+        case .object, .other:
             let name = quote(QualifiedName(schema: securable.schema ?? "", name: securable.name))
             let argumentList = securable.arguments.map { "(\($0))" } ?? ""
             switch grant.objectType {
@@ -352,11 +472,13 @@ enum PostgreSQLPermissionSQL {
         """
 
     static let routineWithArguments = routine(
-        "to_regprocedure(quote_ident(?) || '.' || quote_ident(?) || '(' || ? || ')')")
+        "p.oid = to_regprocedure(quote_ident(?) || '.' || quote_ident(?) || '(' || ? || ')')")
 
-    static let routineByName = routine("to_regproc(quote_ident(?) || '.' || quote_ident(?))")
+    /// Every routine of that schema and name, read from the catalog so that neither
+    /// overloads nor a schema the session may not use hide them.
+    static let routinesByName = routine("n.nspname = ? AND p.proname = ?") + "\nORDER BY 3"
 
-    private static func routine(_ lookup: String) -> String {
+    private static func routine(_ condition: String) -> String {
         """
         SELECT n.nspname::text AS schema_name, p.proname::text AS object_name,
             oidvectortypes(p.proargtypes) AS arguments,
@@ -364,7 +486,7 @@ enum PostgreSQLPermissionSQL {
             pg_get_userbyid(p.proowner)::text AS owner_name
         FROM pg_proc AS p
         JOIN pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE p.oid = \(lookup)
+        WHERE \(condition)
         """
     }
 
@@ -374,8 +496,9 @@ enum PostgreSQLPermissionSQL {
         """
 
     /// Every ACL entry of one grantee on relations, columns, routines, schemas and the
-    /// current database, outside `information_schema` and the `pg_` schemas. Parameters:
-    /// 1 for PUBLIC (grantee 0) or 0 for a role, then the role name.
+    /// current database, outside `information_schema` and the `pg_` schemas, with its
+    /// grantor and the owner of what it is on. Parameters: 1 for PUBLIC (grantee 0) or 0 for
+    /// a role, then the role name.
     static let grants = """
         WITH grantee AS (
             SELECT CASE WHEN ? = 1 THEN 0::oid
@@ -397,14 +520,15 @@ enum PostgreSQLPermissionSQL {
             SELECT 'object' AS securable_class, r.nspname::text AS schema_name,
                 r.relname::text AS object_name, NULL::text AS arguments,
                 NULL::text AS column_name, r.object_kind, r.relowner AS owner_oid,
-                a.grantee, a.privilege_type, a.is_grantable
+                a.grantor, a.grantee, a.privilege_type, a.is_grantable
             FROM relations AS r
             CROSS JOIN LATERAL aclexplode(COALESCE(r.relacl, acldefault(
                 CASE WHEN r.relkind = 'S' THEN 's'::"char" ELSE 'r'::"char" END,
                 r.relowner))) AS a
             UNION ALL
             SELECT 'object', r.nspname::text, r.relname::text, NULL, att.attname::text,
-                r.object_kind, r.relowner, a.grantee, a.privilege_type, a.is_grantable
+                r.object_kind, r.relowner, a.grantor, a.grantee, a.privilege_type,
+                a.is_grantable
             FROM relations AS r
             JOIN pg_attribute AS att
                 ON att.attrelid = r.oid AND att.attnum > 0 AND NOT att.attisdropped
@@ -412,27 +536,29 @@ enum PostgreSQLPermissionSQL {
             UNION ALL
             SELECT 'object', s.nspname::text, p.proname::text, oidvectortypes(p.proargtypes),
                 NULL, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
-                p.proowner, a.grantee, a.privilege_type, a.is_grantable
+                p.proowner, a.grantor, a.grantee, a.privilege_type, a.is_grantable
             FROM pg_proc AS p
             JOIN user_schemas AS s ON s.oid = p.pronamespace
             CROSS JOIN LATERAL aclexplode(COALESCE(p.proacl, acldefault('f', p.proowner))) AS a
             UNION ALL
             SELECT 'schema', NULL, s.nspname::text, NULL, NULL, 'schema', s.nspowner,
-                a.grantee, a.privilege_type, a.is_grantable
+                a.grantor, a.grantee, a.privilege_type, a.is_grantable
             FROM user_schemas AS s
             CROSS JOIN LATERAL aclexplode(COALESCE(s.nspacl, acldefault('n', s.nspowner))) AS a
             UNION ALL
             SELECT 'database', NULL, d.datname::text, NULL, NULL, 'database', d.datdba,
-                a.grantee, a.privilege_type, a.is_grantable
+                a.grantor, a.grantee, a.privilege_type, a.is_grantable
             FROM pg_database AS d
             CROSS JOIN LATERAL aclexplode(COALESCE(d.datacl, acldefault('d', d.datdba))) AS a
             WHERE d.datname = current_database()
         )
         SELECT e.securable_class, e.schema_name, e.object_name, e.arguments, e.column_name,
-            e.object_kind, e.privilege_type::text AS permission, e.is_grantable::int AS grantable
+            e.object_kind, e.privilege_type::text AS permission, e.is_grantable::int AS grantable,
+            pg_get_userbyid(e.grantor)::text AS grantor_name,
+            pg_get_userbyid(e.owner_oid)::text AS owner_name
         FROM entries AS e
-        WHERE e.grantee = (SELECT g.oid FROM grantee AS g) AND e.grantee <> e.owner_oid
-        ORDER BY 1, 2, 3, 4, 5, 7
+        WHERE e.grantee = (SELECT g.oid FROM grantee AS g)
+        ORDER BY 1, 2, 3, 4, 5, 7, 9
         """
 
     /// Memberships where the name is the role or the member. A member is inert when it is a
@@ -517,12 +643,14 @@ enum PostgreSQLPermissionSQL {
 
     static func partitionsNotOwned(user: String) -> String {
         """
-        SELECT pn.nspname::text AS schema_name, p.relname::text AS object_name
+        SELECT pn.nspname::text AS schema_name, p.relname::text AS object_name,
+            po.rolname::text AS owner_name, po.rolsuper::int AS owner_is_superuser
         FROM pg_class AS c
         JOIN pg_namespace AS n ON n.oid = c.relnamespace
         JOIN pg_inherits AS i ON i.inhparent = c.oid
         JOIN pg_class AS p ON p.oid = i.inhrelid
         JOIN pg_namespace AS pn ON pn.oid = p.relnamespace
+        JOIN pg_roles AS po ON po.oid = p.relowner
         WHERE NOT pg_has_role(\(user), p.relowner, 'USAGE') AND n.nspname = ? AND c.relname = ?
         ORDER BY 1, 2
         """

@@ -8,6 +8,24 @@
 extension SQLServerDialect {
     public var grantSyntax: GrantSyntax { .transactSQL }
 
+    /// An owner holds every permission on its objects without a row in
+    /// `sys.database_permissions`, and no DENY or REVOKE takes one away.
+    public var ownersHoldEveryPermission: Bool { true }
+
+    /// SQL Server gives `public` nothing on user objects, schemas or the database that
+    /// the comparison looks at.
+    public var defaultPublicPrivileges: Set<PrivilegeKind> { [] }
+
+    /// A user needs CONNECT on the database, which CREATE USER grants and DENY or REVOKE
+    /// CONNECT takes away.
+    ///
+    /// NOTE: whether `EXECUTE AS USER` works for a user without CONNECT was not checked
+    /// against a server. If it fails, the member's capabilities carry the server's error
+    /// instead of the missing CONNECT, and the DENY still shows under `denied`.
+    public var deletePurgeRequirements: [PurgeRequirement] {
+        [PurgeRequirement("CONNECT", on: .database(), objectType: .database)]
+    }
+
     public func sessionPrincipal(_ connection: Connection) throws -> String {
         try connection.scalar(SQLServerPermissionSQL.sessionPrincipal).stringValue ?? ""
     }
@@ -20,7 +38,9 @@ extension SQLServerDialect {
         else { return nil }
         return PrincipalInfo(
             name: canonical, canLogIn: row.bool("can_log_in") ?? false,
-            isSuperuser: row.bool("is_superuser") ?? false)
+            isSuperuser: row.bool("is_superuser") ?? false,
+            canBeImpersonated: row.bool("can_be_impersonated") ?? false,
+            kind: row.string("type_desc"))
     }
 
     // MARK: - Securables
@@ -43,6 +63,8 @@ extension SQLServerDialect {
             else { return nil }
             return ResolvedSecurable(
                 securable: .schema(name), objectType: .schema, owner: row.string("owner_name"))
+        case .other:
+            return nil
         case .object:
             let parameters: [SQLValue] = [
                 .string(securable.schema ?? "dbo"), .string(securable.name),
@@ -89,30 +111,80 @@ extension SQLServerDialect {
         try connection.query(
             SQLServerPermissionSQL.grants, [.string(principal.name ?? "public")]
         ).compactMap { row in
-            guard let permission = row.string("permission_name"),
-                let name = row.string("securable_name"),
-                let state = PermissionState(rawValue: row.string("state_desc") ?? "")
-            else { return nil }
-            let securable: Securable
-            let objectType: ObjectType
-            switch row.int("class") {
-            case 0:
-                securable = .database(name)
-                objectType = .database
-            case 3:
-                securable = .schema(name)
-                objectType = .schema
-            default:
-                securable = .object(
-                    schema: row.string("schema_name") ?? "", name: name,
-                    column: row.string("column_name"))
-                objectType = Self.objectType(row.string("type_desc"))
+            catalogGrant(row, principal: principal)
+        }
+    }
+
+    public func readInheritedDenials(_ connection: Connection, of name: String) throws
+        -> [CatalogGrant]
+    {
+        try connection.query(SQLServerPermissionSQL.inheritedDenials, [.string(name)])
+            .compactMap { row in
+                guard let role = row.string("grantee_name") else { return nil }
+                return catalogGrant(row, principal: .named(role))
             }
-            return CatalogGrant(
-                grant: Grant(
-                    principal: principal, permission: permission, securable: securable,
-                    objectType: objectType),
-                state: state)
+    }
+
+    public func readTableDenyOverridesColumnGrants(_ connection: Connection) throws -> Bool {
+        try connection.query(SQLServerPermissionSQL.commonCriteria).first?.bool("enabled")
+            ?? false
+    }
+
+    /// Builds a grant from a row of `SQLServerPermissionSQL.permissionRows`.
+    private func catalogGrant(_ row: Row, principal: Principal) -> CatalogGrant? {
+        guard let permission = row.string("permission_name"),
+            let state = PermissionState(rawValue: row.string("state_desc") ?? "")
+        else { return nil }
+        let securable: Securable
+        let objectType: ObjectType
+        let name = row.string("securable_name")
+        switch row.int("class") {
+        case 0:
+            securable = .database(name ?? "")
+            objectType = .database
+        case 1:
+            guard let name else { return nil }
+            securable = .object(
+                schema: row.string("schema_name") ?? "", name: name,
+                column: row.string("column_name"))
+            objectType = Self.objectType(row.string("type_desc"))
+        case 3:
+            securable = .schema(name ?? "")
+            objectType = .schema
+        default:
+            objectType = Self.otherObjectType(
+                classNumber: row.int("class").map(Int.init),
+                principalType: row.string("principal_type"))
+            let fallback = "\(row.string("class_desc") ?? "class") \(row.int("major_id") ?? 0)"
+            securable = Securable(
+                securableClass: .other, schema: row.string("securable_schema"),
+                name: objectType == .otherSecurable ? fallback : name ?? fallback)
+        }
+        return CatalogGrant(
+            grant: Grant(
+                principal: principal, permission: permission, securable: securable,
+                objectType: objectType),
+            state: state)
+    }
+
+    /// Maps a `sys.database_permissions.class` above 3 to the kind reports show. For class
+    /// 4, a database principal, the principal's type distinguishes a role and an
+    /// application role from a user.
+    static func otherObjectType(classNumber: Int?, principalType: String?) -> ObjectType {
+        switch classNumber {
+        case 4:
+            switch principalType {
+            case "R": return .role
+            case "A": return .applicationRole
+            default: return .user
+            }
+        case 5: return .assembly
+        case 6: return .type
+        case 10: return .xmlSchemaCollection
+        case 24: return .symmetricKey
+        case 25: return .certificate
+        case 26: return .asymmetricKey
+        default: return .otherSecurable
         }
     }
 
@@ -137,6 +209,8 @@ extension SQLServerDialect {
         let check: String
         var parameters: [SQLValue]
         switch securable.securableClass {
+        case .other:
+            return nil
         case .database:
             check = SQLServerPermissionSQL.databaseCheck
             parameters = [.string(permission)]
@@ -172,7 +246,7 @@ extension SQLServerDialect {
     /// needs ALTER on that schema (or CREATE SCHEMA while it does not exist). This check
     /// covers the default purge, which drops them.
     public func checkPartitionSwitching(
-        _ connection: Connection, principal: String?, table: QualifiedName, grantee: String
+        _ connection: Connection, principal: String?, table: QualifiedName, grantee: String?
     ) throws -> PartitionSwitchCheck? {
         var parameters: [SQLValue] = [.string(table.schema), .string(table.name)]
         if let principal { parameters.insert(.string(principal), at: 0) }
@@ -181,7 +255,7 @@ extension SQLServerDialect {
         ).first, !row["object_id"].isNull
         else { return nil }
 
-        let role = Principal.named(grantee)
+        let role = Principal.named(grantee ?? "")
         let objectGrant = { (permission: String, securable: Securable, type: ObjectType) in
             Grant(principal: role, permission: permission, securable: securable, objectType: type)
         }
@@ -192,14 +266,50 @@ extension SQLServerDialect {
             ("can_alter_schema", objectGrant("ALTER", .schema(table.schema), .schema)),
             ("can_alter_dataspace", objectGrant("ALTER ANY DATASPACE", .database(), .database)),
         ]
-        let lacking = required.filter { row.bool($0.column) != true }
-        return PartitionSwitchCheck(
+        let lacking = required.filter { row.bool($0.column) != true }.map(\.grant)
+        var check = PartitionSwitchCheck(
             isPartitioned: row.bool("is_partitioned") ?? false,
             isAllowed: lacking.isEmpty,
             requirement: "SWITCH needs ALTER on \(table), the staging table needs CREATE TABLE "
                 + "and ALTER on the schema \(table.schema), and MERGE of the emptied boundary "
                 + "needs ALTER ANY DATASPACE",
-            suggestedStatements: lacking.map { grantStatement($0.grant) })
+            suggestedStatements: [])
+        if let grantee, !lacking.isEmpty {
+            check.suggestedStatements = lacking.map(grantStatement)
+            check.cautions = Self.switchCautions(lacking, grantee: grantee, table: table)
+        }
+        return check
+    }
+
+    /// Says what the suggested grants allow beyond switching, as the PostgreSQL suggestion
+    /// does for ownership.
+    static func switchCautions(_ grants: [Grant], grantee: String, table: QualifiedName)
+        -> [String]
+    {
+        var rights: [String] = []
+        for grant in grants {
+            switch (grant.permission, grant.securable.securableClass) {
+            case ("ALTER", .object):
+                rights.append(
+                    "ALTER on \(table) lets \(grantee) change its columns, indexes and "
+                        + "partitions")
+            case ("ALTER", .schema):
+                rights.append(
+                    "ALTER on the schema \(table.schema) gives \(grantee) DDL rights over the "
+                        + "whole schema: it may create, alter and drop every object in it")
+            case ("CREATE TABLE", _):
+                rights.append("CREATE TABLE applies to the whole database")
+            case ("ALTER ANY DATASPACE", _):
+                rights.append(
+                    "ALTER ANY DATASPACE lets \(grantee) create, alter and drop every partition "
+                        + "function and partition scheme of the database")
+            default:
+                continue
+            }
+        }
+        return rights + [
+            "Declare the grants in the permissions file too, or the check reports them as extra"
+        ]
     }
 
     // MARK: - Statements
@@ -244,6 +354,12 @@ extension SQLServerDialect {
         case .object:
             return " ON OBJECT::"
                 + quote(QualifiedName(schema: securable.schema ?? "dbo", name: securable.name))
+        case .other:
+            // FixPlan leaves out a securable without a class keyword.
+            let name =
+                securable.schema.map { quote(QualifiedName(schema: $0, name: securable.name)) }
+                ?? quoteIdentifier(securable.name)
+            return " ON \(grant.objectType.transactSQLClass ?? "OBJECT")::\(name)"
         }
     }
 
@@ -256,11 +372,14 @@ extension SQLServerDialect {
 enum SQLServerPermissionSQL {
     static let sessionPrincipal = "SELECT USER_NAME() AS name"
 
-    /// A user can log in (or be impersonated); roles (R) and application roles (A) cannot.
-    /// The `dbo` user and members of db_owner pass every permission check in the database.
+    /// A user can log in; roles (R) and application roles (A) cannot. `EXECUTE AS USER`
+    /// takes SQL users (S), Windows users (U) and external users (E), but not Windows groups
+    /// (G), external groups (X), or users mapped to a certificate (C) or an asymmetric key
+    /// (K). The `dbo` user and members of db_owner pass every permission check.
     static let principal = """
-        SELECT p.name AS name,
+        SELECT p.name AS name, p.type_desc AS type_desc,
             CASE WHEN p.type IN ('R', 'A') THEN 0 ELSE 1 END AS can_log_in,
+            CASE WHEN p.type IN ('S', 'U', 'E') THEN 1 ELSE 0 END AS can_be_impersonated,
             CASE WHEN p.type = 'R' THEN 0
                 WHEN p.name = N'dbo' OR IS_ROLEMEMBER(N'db_owner', p.name) = 1 THEN 1
                 ELSE 0 END AS is_superuser
@@ -297,15 +416,31 @@ enum SQLServerPermissionSQL {
         WHERE s.name = ? AND o.name = ? AND c.name = ?
         """
 
-    /// The permission rows of one principal at database (class 0), object or column (1) and
-    /// schema (3) level, on user objects only. CREATE USER grants the new user CONNECT on the
-    /// database, so a user's own CONNECT row is left out as part of being a user.
-    static let grants = """
-        SELECT dp.class AS class, dp.permission_name AS permission_name,
-            dp.state_desc AS state_desc, s.name AS schema_name, o.type_desc AS type_desc,
-            c.name AS column_name,
-            CASE dp.class WHEN 0 THEN DB_NAME() WHEN 3 THEN ss.name ELSE o.name END
-                AS securable_name
+    /// The columns and joins that read permission rows with the name of the securable.
+    /// They name the database (class 0), objects and columns (1) and schemas (3). They also
+    /// name users and roles (4), assemblies (5), types (6), XML schema collections (10),
+    /// and keys and certificates (24 to 26). A row of another class has no name.
+    private static let permissionRows = """
+        SELECT dp.class AS class, dp.class_desc AS class_desc, dp.major_id AS major_id,
+            dp.permission_name AS permission_name, dp.state_desc AS state_desc,
+            p.name AS grantee_name, s.name AS schema_name, o.type_desc AS type_desc,
+            c.name AS column_name, tp.type AS principal_type,
+            CASE dp.class
+                WHEN 0 THEN DB_NAME()
+                WHEN 1 THEN o.name
+                WHEN 3 THEN ss.name
+                WHEN 4 THEN tp.name
+                WHEN 5 THEN asm.name
+                WHEN 6 THEN ty.name
+                WHEN 10 THEN xc.name
+                WHEN 24 THEN sk.name
+                WHEN 25 THEN cer.name
+                WHEN 26 THEN ak.name
+            END AS securable_name,
+            CASE dp.class
+                WHEN 6 THEN SCHEMA_NAME(ty.schema_id)
+                WHEN 10 THEN SCHEMA_NAME(xc.schema_id)
+            END AS securable_schema
         FROM sys.database_permissions AS dp
         INNER JOIN sys.database_principals AS p ON p.principal_id = dp.grantee_principal_id
         LEFT JOIN sys.objects AS o ON dp.class = 1 AND o.object_id = dp.major_id
@@ -314,10 +449,59 @@ enum SQLServerPermissionSQL {
             ON dp.class = 1 AND dp.minor_id <> 0
                 AND c.object_id = dp.major_id AND c.column_id = dp.minor_id
         LEFT JOIN sys.schemas AS ss ON dp.class = 3 AND ss.schema_id = dp.major_id
+        LEFT JOIN sys.database_principals AS tp ON dp.class = 4 AND tp.principal_id = dp.major_id
+        LEFT JOIN sys.assemblies AS asm ON dp.class = 5 AND asm.assembly_id = dp.major_id
+        LEFT JOIN sys.types AS ty ON dp.class = 6 AND ty.user_type_id = dp.major_id
+        LEFT JOIN sys.xml_schema_collections AS xc
+            ON dp.class = 10 AND xc.xml_collection_id = dp.major_id
+        LEFT JOIN sys.symmetric_keys AS sk ON dp.class = 24 AND sk.symmetric_key_id = dp.major_id
+        LEFT JOIN sys.certificates AS cer ON dp.class = 25 AND cer.certificate_id = dp.major_id
+        LEFT JOIN sys.asymmetric_keys AS ak
+            ON dp.class = 26 AND ak.asymmetric_key_id = dp.major_id
+        """
+
+    /// The permission rows of one principal, on user objects only. CREATE USER grants the
+    /// new user CONNECT on the database, so a user's own granted CONNECT is left out as part
+    /// of being a user, but a DENY CONNECT is kept: it locks the user out of the database.
+    static let grants = permissionRows + """
+
         WHERE p.name = ?
-            AND (dp.class = 0 OR dp.class = 3 OR (dp.class = 1 AND o.is_ms_shipped = 0))
-            AND NOT (dp.class = 0 AND dp.permission_name = N'CONNECT' AND p.type <> 'R')
+            AND (dp.class <> 1 OR o.is_ms_shipped = 0)
+            AND NOT (
+                dp.class = 0 AND dp.permission_name = N'CONNECT' AND dp.state = 'G'
+                AND p.type <> 'R'
+            )
         ORDER BY dp.class, s.name, securable_name, c.name, dp.permission_name
+        """
+
+    /// The DENY rows held by every role the principal belongs to, directly or through other
+    /// roles. SQL Server rejects membership cycles; the depth limit only bounds the walk.
+    static let inheritedDenials = """
+        WITH role_chain AS (
+            SELECT rm.role_principal_id, 1 AS depth
+            FROM sys.database_role_members AS rm
+            INNER JOIN sys.database_principals AS m ON m.principal_id = rm.member_principal_id
+            WHERE m.name = ?
+            UNION ALL
+            SELECT rm.role_principal_id, rc.depth + 1 AS depth
+            FROM sys.database_role_members AS rm
+            INNER JOIN role_chain AS rc ON rc.role_principal_id = rm.member_principal_id
+            WHERE rc.depth < 32
+        )
+        """ + "\n" + permissionRows + """
+
+        WHERE dp.state = 'D'
+            AND dp.grantee_principal_id IN (SELECT rc.role_principal_id FROM role_chain AS rc)
+            AND (dp.class <> 1 OR o.is_ms_shipped = 0)
+        ORDER BY p.name, dp.class, s.name, securable_name, c.name, dp.permission_name
+        """
+
+    /// Whether a table-level DENY overrides a column-level GRANT: only with the server
+    /// option `common criteria compliance enabled`, which not every edition has.
+    static let commonCriteria = """
+        SELECT CAST(c.value_in_use AS int) AS enabled
+        FROM sys.configurations AS c
+        WHERE c.name = N'common criteria compliance enabled'
         """
 
     static let memberships = """

@@ -71,13 +71,7 @@ extension PermissionReport: JSONRepresentable {
         members.append(("public", .array(comparison.publicGrants.map { Self.json($0) })))
         members.append(("capabilities", .array(capabilities.map(Self.json))))
         if let fixed {
-            members.append(
-                ("fixed", .array(fixed.map { statement in
-                    .object([
-                        ("action", .string(statement.action.rawValue)),
-                        ("statement", .string(statement.sql)),
-                    ])
-                })))
+            members.append(("fixed", .array(fixed.map(Self.json))))
             members.append(("fix_skipped", .array(fixSkipped.map { .string($0) })))
         }
         members.append(("notes", .array(comparison.notes.map { .string($0) })))
@@ -125,6 +119,12 @@ extension PermissionReport: JSONRepresentable {
         if let reason = entry.reason {
             object.append(("reason", .string(reason.description)))
         }
+        if !entry.grantedBy.isEmpty {
+            object.append(("granted_by", .array(entry.grantedBy.map { .string($0) })))
+        }
+        if let fixResult = entry.fixResult {
+            object.append(("fix_result", .string(fixResult)))
+        }
         return .object(object)
     }
 
@@ -132,6 +132,22 @@ extension PermissionReport: JSONRepresentable {
         guard case .object(var members) = json(entry.deny, grantOption: nil) else { return .null }
         members.append(("overrides", json(entry.overrides)))
         members.append(("line", .integer(Int64(entry.line))))
+        if let member = entry.inheritedBy {
+            members.append(("inherited_by", .string(member)))
+        }
+        return .object(members)
+    }
+
+    /// Returns one applied fix statement: `action`, `statement`, and `server_warning` when
+    /// the server ran it with a warning.
+    static func json(_ statement: FixStatement) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("action", .string(statement.action.rawValue)),
+            ("statement", .string(statement.sql)),
+        ]
+        if let warning = statement.serverWarning {
+            members.append(("server_warning", .string(warning)))
+        }
         return .object(members)
     }
 
@@ -167,6 +183,7 @@ extension PermissionReport: JSONRepresentable {
                 ("switch_partitions", .bool(check.isAllowed)),
                 ("switch_partitions_requires", .string(check.requirement)),
                 ("suggested_statements", .array(check.suggestedStatements.map { .string($0) })),
+                ("suggestion_cautions", .array(check.cautions.map { .string($0) })),
             ]
         } else {
             members.append(("switch_partitions", .null))

@@ -78,23 +78,39 @@ public final class PermissionVerifier {
         for declaredGrant in declared.grants {
             let grant = declaredGrant.grant
             guard tried.insert(grant.securable).inserted else { continue }
-            if let resolved = try dialect.resolveSecurable(
-                connection, grant.securable, declaredType: grant.objectType)
-            {
-                snapshot.securables[grant.securable] = resolved
+            do {
+                if let resolved = try dialect.resolveSecurable(
+                    connection, grant.securable, declaredType: grant.objectType)
+                {
+                    snapshot.securables[grant.securable] = resolved
+                }
+            } catch let error as SecurableLookupError {
+                snapshot.unresolved[grant.securable] = error
             }
         }
 
         var grants = Set<CatalogGrant>()
         var memberships = Set<CatalogMembership>()
+        var inherited = Set<InheritedDenial>()
         let existing = snapshot.principals.values.map(\.name)
         for name in Set(existing).sorted() {
             grants.formUnion(try dialect.readGrants(connection, heldBy: .named(name)))
             memberships.formUnion(try dialect.readMemberships(connection, involving: name))
+            for row in try dialect.readInheritedDenials(connection, of: name) {
+                inherited.insert(InheritedDenial(deny: row.grant, member: name))
+            }
         }
         grants.formUnion(try dialect.readGrants(connection, heldBy: .public))
         snapshot.grants = Array(grants)
         snapshot.memberships = Array(memberships)
+        snapshot.inheritedDenials = inherited.sorted { lhs, rhs in
+            (lhs.member, lhs.deny.principal.description, lhs.deny.permission)
+                < (rhs.member, rhs.deny.principal.description, rhs.deny.permission)
+        }
+        snapshot.ownersHoldEveryPermission = dialect.ownersHoldEveryPermission
+        snapshot.defaultPublicPrivileges = dialect.defaultPublicPrivileges
+        snapshot.tableDenyOverridesColumnGrants =
+            try dialect.readTableDenyOverridesColumnGrants(connection)
         return snapshot
     }
 
@@ -110,6 +126,7 @@ public final class PermissionVerifier {
             snapshot.principals.values.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var entries: [IneffectiveEntry] = []
         var unchecked = Set<String>()
+        var notImpersonable = Set<String>()
 
         for declaredGrant in comparison.declaredGrants {
             let grant = declaredGrant.grant
@@ -128,6 +145,10 @@ public final class PermissionVerifier {
             }
 
             for subject in subjects {
+                if subject != session, logins[subject]?.canBeImpersonated == false {
+                    notImpersonable.insert(subject)
+                    continue
+                }
                 let allowed: Bool?
                 do {
                     allowed = try dialect.hasEffectivePermission(
@@ -153,7 +174,19 @@ public final class PermissionVerifier {
                 "the grants to \(grantee) were not checked with --effective, because the file "
                     + "declares no member for it and it cannot log in")
         }
+        for subject in notImpersonable.sorted() {
+            let limit = Self.impersonationLimit(logins[subject])
+            notes.append("cannot check effectively as \(subject): \(limit)")
+        }
         return entries
+    }
+
+    /// Explains why the server cannot evaluate permissions as `info`.
+    static func impersonationLimit(_ info: PrincipalInfo?) -> String {
+        let kind = info?.kind.map { " (\($0))" } ?? ""
+        return "the server cannot impersonate a principal of its kind\(kind), such as a Windows "
+            + "group, a certificate or key user, an external group or a role. For a group, run "
+            + "the check with a connection that logs in as one of its members"
     }
 
     // MARK: - Capabilities
@@ -176,16 +209,29 @@ public final class PermissionVerifier {
             }
             var result = ServiceCapabilities(
                 login: info.name, exists: true, isSuperuser: info.isSuperuser)
+            let principal = info.name == session ? nil : info.name
+            if principal != nil, !info.canBeImpersonated {
+                result.checkError = "cannot check effectively: \(Self.impersonationLimit(info))"
+                capabilities.append(result)
+                continue
+            }
             do {
-                try checkPurge(as: info.name == session ? nil : info.name, into: &result)
+                try checkPurge(as: principal, into: &result)
                 // The suggestion names a declared role of the member that exists, so that
-                // every member of the role gains the right, or else the member itself.
-                let grantee = memberships.first { candidate in
-                    candidate.member == membership.member && infos[candidate.role] != nil
-                }?.role ?? info.name
-                result.partitionSwitch = try dialect.checkPartitionSwitching(
-                    connection, principal: info.name == session ? nil : info.name,
-                    table: PurgeRequirements.factTable, grantee: grantee)
+                // every member of the role gains the right. Without one it names no
+                // principal, because moving ownership to the login itself would tie the
+                // tables to that login.
+                let roles = memberships.filter { $0.member == membership.member }.map(\.role)
+                let grantee = roles.first { infos[$0] != nil }
+                var check = try dialect.checkPartitionSwitching(
+                    connection, principal: principal, table: PurgeRequirements.factTable,
+                    grantee: grantee)
+                if grantee == nil, let first = roles.first, check?.isAllowed == false {
+                    check?.cautions.insert(
+                        "No statement is suggested, because the declared role \(first) does not "
+                            + "exist. Run migrate to create it, then verify again", at: 0)
+                }
+                result.partitionSwitch = check
             } catch let error as DatabaseError {
                 logger.warning(
                     "could not check what \(info.name) can do in the purge: \(error.serverMessage)")
@@ -196,20 +242,29 @@ public final class PermissionVerifier {
         return capabilities
     }
 
+    /// Checks every permission of a purge by deletes as `principal`: connecting to the
+    /// database and, on PostgreSQL, USAGE on the schema, before the table permissions,
+    /// because `has_table_privilege` does not look at the schema.
     private func checkPurge(as principal: String?, into result: inout ServiceCapabilities) throws {
         var missing: [String] = []
-        for (permission, table) in PurgeRequirements.deletePurge {
-            let declaredTable = Securable.object(schema: table.schema, name: table.name)
-            guard let securable = try dialect.resolveSecurable(
-                connection, declaredTable, declaredType: .table)
-            else {
-                missing.append("\(permission) on \(table) (table not found)")
+        let requirements = dialect.deletePurgeRequirements + PurgeRequirements.deletePurgeTables
+        for requirement in requirements {
+            let securable: ResolvedSecurable?
+            do {
+                securable = try dialect.resolveSecurable(
+                    connection, requirement.securable, declaredType: requirement.objectType)
+            } catch is SecurableLookupError {
+                securable = nil
+            }
+            guard let securable else {
+                missing.append("\(requirement) (\(requirement.objectType.rawValue) not found)")
                 continue
             }
             let allowed = try dialect.hasEffectivePermission(
-                connection, principal: principal, permission: permission, on: securable)
+                connection, principal: principal, permission: requirement.permission,
+                on: securable)
             if allowed != true {
-                missing.append("\(permission) on \(table)")
+                missing.append(requirement.description)
             }
         }
         result.purgeMissing = missing
@@ -219,23 +274,43 @@ public final class PermissionVerifier {
     // MARK: - Fixing
 
     /// Builds the statements that fix `report`; see `FixPlan`.
-    public func plan(_ report: PermissionReport, revokeExtra: Bool) -> FixPlan {
-        FixPlan.build(report.comparison, revokeExtra: revokeExtra, dialect: dialect)
+    ///
+    /// - Throws: `ConfigurationError` when `revokeExtra` is set and a declared principal
+    ///   does not exist.
+    public func plan(_ report: PermissionReport, revokeExtra: Bool) throws -> FixPlan {
+        try FixPlan.build(report.comparison, revokeExtra: revokeExtra, dialect: dialect)
     }
 
-    /// Runs the plan's statements in one transaction, calling `onStatement` before each.
+    /// Runs the plan's statements in one transaction, calling `onStatement` before each, and
+    /// returns them with the server's warnings. When the session is not the owner and holds
+    /// no grant option, PostgreSQL runs a GRANT or REVOKE without effect and only warns,
+    /// such as "no privileges were granted". That warning is kept in `serverWarning`.
     ///
     /// - Throws: `OperationError` naming the statement the server rejected; the transaction
     ///   is rolled back, so nothing of the plan stays applied.
-    public func apply(_ plan: FixPlan, onStatement: (FixStatement) -> Void) throws {
-        guard !plan.statements.isEmpty else { return }
+    public func apply(_ plan: FixPlan, onStatement: (FixStatement) -> Void) throws
+        -> [FixStatement]
+    {
+        guard !plan.statements.isEmpty else { return [] }
+        var applied: [FixStatement] = []
         var current: FixStatement?
         do {
             try connection.inTransaction {
                 for statement in plan.statements {
                     current = statement
                     onStatement(statement)
-                    try connection.execute(statement.sql)
+                    let result = try connection.execute(statement.sql)
+                    var outcome = statement
+                    let warnings = result.messages.map { record in
+                        ODBCMessage.strippingDriverPrefixes(record.message)
+                    }
+                    if !warnings.isEmpty {
+                        outcome.serverWarning = warnings.joined(separator: "; ")
+                        logger.warning(
+                            "the server ran `\(statement.sql)` with a warning: "
+                                + (outcome.serverWarning ?? ""))
+                    }
+                    applied.append(outcome)
                 }
             }
         } catch let error as DatabaseError {
@@ -244,5 +319,26 @@ public final class PermissionVerifier {
                     + "changed. The server said: \(error.serverMessage)")
         }
         logger.info("applied \(plan.statements.count) permission statements")
+        return applied
+    }
+
+    /// Marks each entry of `report` that a statement of `applied` was meant to fix but left
+    /// in place with a warning, so the report shows why the drift remains.
+    public static func annotate(_ report: inout PermissionReport, with applied: [FixStatement]) {
+        var warnings: [DriftEntry.Subject: String] = [:]
+        for statement in applied {
+            guard let subject = statement.subject, let warning = statement.serverWarning
+            else { continue }
+            warnings[subject] = warning
+        }
+        guard !warnings.isEmpty else { return }
+        for index in report.comparison.missing.indices {
+            report.comparison.missing[index].fixResult =
+                warnings[report.comparison.missing[index].subject]
+        }
+        for index in report.comparison.extra.indices {
+            report.comparison.extra[index].fixResult =
+                warnings[report.comparison.extra[index].subject]
+        }
     }
 }

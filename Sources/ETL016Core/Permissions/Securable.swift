@@ -29,6 +29,9 @@ public enum SecurableClass: String, Sendable {
     case schema
     /// A table, view, sequence, function or procedure, or one column of a table or view.
     case object
+    /// A securable of another SQL Server class (`sys.database_permissions.class` 4 and up),
+    /// such as a user, a role, a type or a certificate. The grant's object type is the kind.
+    case other
 }
 
 /// The kind of object a grant names, as declared or as the catalog reports it.
@@ -46,10 +49,39 @@ public enum ObjectType: String, Sendable {
     case schema
     case database
     case role
+    // The SQL Server securables of the `other` class that reports can name.
+    case user
+    case applicationRole = "application role"
+    case type
+    case xmlSchemaCollection = "xml schema collection"
+    case assembly
+    case certificate
+    case symmetricKey = "symmetric key"
+    case asymmetricKey = "asymmetric key"
+    /// A SQL Server securable of a class that verify-permissions reads but cannot name in a
+    /// statement.
+    case otherSecurable = "other securable"
 
     /// True for functions and procedures, which PostgreSQL identifies by name and argument
     /// types.
     public var isRoutine: Bool { self == .function || self == .procedure }
+
+    /// The T-SQL class keyword of a securable of the `other` class, as in
+    /// `REVOKE CONTROL ON ROLE::r FROM u`; nil for the rest.
+    public var transactSQLClass: String? {
+        switch self {
+        case .user: return "USER"
+        case .role: return "ROLE"
+        case .applicationRole: return "APPLICATION ROLE"
+        case .type: return "TYPE"
+        case .xmlSchemaCollection: return "XML SCHEMA COLLECTION"
+        case .assembly: return "ASSEMBLY"
+        case .certificate: return "CERTIFICATE"
+        case .symmetricKey: return "SYMMETRIC KEY"
+        case .asymmetricKey: return "ASYMMETRIC KEY"
+        default: return nil
+        }
+    }
 }
 
 /// The thing a permission is granted on: a database, a schema, an object or a column.
@@ -113,7 +145,7 @@ public struct Securable: Hashable, Sendable, CustomStringConvertible {
             return name.isEmpty ? "current database" : name
         case .schema:
             return name
-        case .object:
+        case .object, .other:
             let qualified = schema.map { "\($0).\(name)" } ?? name
             return arguments.map { "\(qualified)(\($0))" } ?? qualified
         }

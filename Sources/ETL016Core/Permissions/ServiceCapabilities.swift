@@ -29,19 +29,47 @@ public struct ServiceCapabilities: Sendable {
     }
 }
 
+/// One permission the retention purge needs.
+public struct PurgeRequirement: Sendable, CustomStringConvertible {
+    public var permission: String
+    public var securable: Securable
+    public var objectType: ObjectType
+
+    public init(_ permission: String, on securable: Securable, objectType: ObjectType) {
+        self.permission = permission
+        self.securable = securable
+        self.objectType = objectType
+    }
+
+    /// `DELETE on dbo.f_trafegoc01`, `USAGE on schema dbo` or `CONNECT on the database`.
+    public var description: String {
+        switch securable.securableClass {
+        case .database: return "\(permission) on the database"
+        case .schema: return "\(permission) on schema \(securable.name)"
+        case .object, .other: return "\(permission) on \(securable)"
+        }
+    }
+}
+
 /// The tables and permissions the retention purge uses, from the purge's design: it deletes
 /// expired rows of the fact table and writes its audit trail, run totals and failures.
 public enum PurgeRequirements {
     /// The traffic fact table the purge trims.
     public static let factTable = QualifiedName(schema: "dbo", name: "f_trafegoc01")
 
-    /// The permissions a purge by batched deletes needs: reading and deleting fact rows, and
-    /// inserting into the three tables its audit writes to.
-    public static let deletePurge: [(permission: String, table: QualifiedName)] = [
-        ("SELECT", factTable),
-        ("DELETE", factTable),
-        ("INSERT", QualifiedName(schema: "dbo", name: "etl016_audit_trail")),
-        ("INSERT", QualifiedName(schema: "dbo", name: "data_modification_log")),
-        ("INSERT", QualifiedName(schema: "dbo", name: "error_logs")),
+    /// The table permissions a purge by batched deletes needs: reading and deleting fact
+    /// rows, and inserting into the three tables its audit writes to. Each dialect adds
+    /// what a session needs to reach the tables (`deletePurgeRequirements`).
+    public static let deletePurgeTables: [PurgeRequirement] = [
+        table("SELECT", factTable),
+        table("DELETE", factTable),
+        table("INSERT", QualifiedName(schema: "dbo", name: "etl016_audit_trail")),
+        table("INSERT", QualifiedName(schema: "dbo", name: "data_modification_log")),
+        table("INSERT", QualifiedName(schema: "dbo", name: "error_logs")),
     ]
+
+    private static func table(_ permission: String, _ name: QualifiedName) -> PurgeRequirement {
+        PurgeRequirement(
+            permission, on: .object(schema: name.schema, name: name.name), objectType: .table)
+    }
 }

@@ -33,11 +33,20 @@ struct VerifyPermissionsCommand: Command {
             "fix",
             "grant what is missing, add missing members and remove overriding DENYs, "
                 + "printing each statement"),
-        .flag("revoke-extra", "with the fix, also revoke extra grants and drop extra members"),
+        .flag(
+            "revoke-extra",
+            "with the fix, also revoke extra grants and drop extra members; changes nothing "
+                + "while a declared role or member does not exist"),
     ]
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         try context.arguments.expectPositionals(0...0, usage)
+        for assignment in context.arguments.all("var") where !assignment.contains("=") {
+            throw UsageError(
+                message: "Invalid variable assignment '\(assignment)'. Write --var NAME=VALUE, "
+                    + "such as --var service_login=talend_user.",
+                command: name)
+        }
         let variables = try context.variables()
         let revokeExtra = context.arguments.has("revoke-extra")
         let fixes = context.arguments.has("fix") || revokeExtra
@@ -85,19 +94,22 @@ struct VerifyPermissionsCommand: Command {
     }
 
     /// Applies the fix plan, printing each statement as it runs, then verifies again so the
-    /// report shows what remains.
+    /// report shows what remains, and why where the server left a statement without effect.
+    ///
+    /// - Throws: `ConfigurationError` (exit 2) before anything changes when `--revoke-extra`
+    ///   is given and a declared principal does not exist.
     private static func fix(
         _ report: PermissionReport, _ declared: DeclaredPermissions, _ verifier: PermissionVerifier,
         _ options: VerifyOptions, _ revokeExtra: Bool, _ context: CommandContext
     ) throws -> PermissionReport {
-        let plan = verifier.plan(report, revokeExtra: revokeExtra)
+        let plan = try verifier.plan(report, revokeExtra: revokeExtra)
         if !context.wantsJSON {
             context.print(
                 plan.statements.isEmpty
                     ? "Nothing to fix."
                     : "Applying \(counted(plan.statements.count, "statement")):")
         }
-        try verifier.apply(plan) { statement in
+        let applied = try verifier.apply(plan) { statement in
             if context.wantsJSON {
                 context.logger.info("applying \(statement.sql)")
             } else {
@@ -109,8 +121,9 @@ struct VerifyPermissionsCommand: Command {
         if !plan.statements.isEmpty {
             fixed = try verifier.verify(declared, options: options)
         }
-        fixed.fixed = plan.statements
+        fixed.fixed = applied
         fixed.fixSkipped = plan.skipped
+        PermissionVerifier.annotate(&fixed, with: applied)
         return fixed
     }
 
@@ -144,10 +157,20 @@ struct VerifyPermissionsCommand: Command {
             sections.append(
                 "Notes:\n" + comparison.notes.map { "  \($0)." }.joined(separator: "\n"))
         }
+        let ignored = (report.fixed ?? []).filter { $0.serverWarning != nil }
+        if !ignored.isEmpty {
+            let lines = ignored.map { statement in
+                "  \(statement.sql)\n    \(statement.serverWarning ?? "")"
+            }
+            sections.append(
+                "The server ran these statements with a warning, so they may have changed "
+                    + "nothing. PostgreSQL warns instead of failing when the session may not "
+                    + "grant or revoke a privilege: run the fix as the owner of the objects or as "
+                    + "a superuser.\n" + lines.joined(separator: "\n"))
+        }
         if !report.fixSkipped.isEmpty {
             sections.append(
-                "Not fixed, because a GRANT cannot create what is missing:\n"
-                    + report.fixSkipped.map { "  \($0)." }.joined(separator: "\n"))
+                "Not fixed:\n" + report.fixSkipped.map { "  \($0)." }.joined(separator: "\n"))
         }
         return sections.joined(separator: "\n\n")
     }
@@ -162,11 +185,13 @@ struct VerifyPermissionsCommand: Command {
             table.append(row("extra", entry))
         }
         for entry in comparison.denied {
+            let through = entry.inheritedBy.map { ", which \($0) belongs to," } ?? ""
             table.append([
                 "denied", entry.deny.principal.description, entry.deny.permission,
                 objectText(entry.deny),
-                "DENY overrides the grant to \(entry.overrides.principal) on "
-                    + "\(objectText(entry.overrides)) (line \(entry.line))",
+                "DENY\(through) overrides the grant to \(entry.overrides.principal) of "
+                    + "\(entry.overrides.permission) on \(objectText(entry.overrides)) "
+                    + "(line \(entry.line))",
             ])
         }
         for entry in report.ineffective ?? [] {
@@ -183,6 +208,15 @@ struct VerifyPermissionsCommand: Command {
         if let reason = entry.reason { details.append(reason.description) }
         if let line = entry.line {
             details = details.isEmpty ? ["line \(line)"] : ["\(details[0]) (line \(line))"]
+        }
+        if !entry.grantedBy.isEmpty {
+            let grantors = entry.grantedBy.joined(separator: ", ")
+            details.append(
+                "granted by \(grantors): revoke it as "
+                    + (entry.grantedBy.count == 1 ? "that role" : "each of them"))
+        }
+        if let fixResult = entry.fixResult {
+            details.append("the fix did not change it: \(fixResult)")
         }
         switch entry.subject {
         case .grant(let grant):
@@ -240,8 +274,11 @@ struct VerifyPermissionsCommand: Command {
         } else {
             lines.append("  switch partitions: no\(partitioned)")
             lines.append("    \(check.requirement).")
-            lines.append("    To allow it:")
-            lines += check.suggestedStatements.map { "      \($0)" }
+            if !check.suggestedStatements.isEmpty {
+                lines.append("    To allow it:")
+                lines += check.suggestedStatements.map { "      \($0)" }
+            }
+            lines += check.cautions.map { "    \($0)." }
         }
         return lines.joined(separator: "\n")
     }
