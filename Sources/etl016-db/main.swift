@@ -12,7 +12,8 @@ import Glibc
 /// Every subcommand, in the order `--help` lists them.
 let commands: [Command.Type] = [
     MigrateCommand.self, StatusCommand.self, ValidateCommand.self, NewCommand.self,
-    BaselineCommand.self, RepairCommand.self, BatchesCommand.self, RunCommand.self, VerifyPermissionsCommand.self,
+    BaselineCommand.self, RepairCommand.self, BatchesCommand.self, RunCommand.self,
+    PurgeCommand.self, PartitionsCommand.self, StatsCommand.self, VerifyPermissionsCommand.self,
 ]
 
 let exitCode = CommandLineTool(commands: commands).run(Array(CommandLine.arguments.dropFirst()))

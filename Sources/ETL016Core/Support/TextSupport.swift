@@ -24,6 +24,22 @@ extension StringProtocol {
     }
 }
 
+extension Double {
+    /// Returns the number rounded to `decimals` digits after the point, such as
+    /// `2.5.fixed(3)` → `2.500`; non-finite values print as Swift does.
+    package func fixed(_ decimals: Int) -> String {
+        guard isFinite, abs(self) < 1e15 else { return String(self) }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = Int64((abs(self) * scale).rounded())
+        let divisor = Int64(scale)
+        let sign = self < 0 && scaled != 0 ? "-" : ""
+        let whole = String(scaled / divisor)
+        guard decimals > 0 else { return sign + whole }
+        return sign + whole + "." + (scaled % divisor).zeroPadded(decimals)
+    }
+}
+
 extension BinaryInteger {
     /// Returns the number in decimal with leading zeros up to `width` digits, such as
     /// `7.zeroPadded(2)` → `07`.
