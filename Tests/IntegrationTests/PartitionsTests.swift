@@ -57,6 +57,26 @@ struct PartitionsTests {
         }
     }
 
+    @Test("ensure from a date before any row", arguments: TestServer.configured)
+    func ensureFromDate(server: TestServer) throws {
+        try withTestDatabase(on: server) { database in
+            let fixture = try RetentionFixture.make(database, layout: .monthly)
+            let ensure = try CLI.run(
+                ["partitions", "ensure", "--from", "2025-01-15", "--as-of", "2025-03-10",
+                 "--months-ahead", "1", "--json"],
+                environment: fixture.environment)
+            #expect(ensure.exitCode == 0, "\(ensure.stderr)")
+            let created = try ensure.jsonObject()["created"] as? [[String: Any]] ?? []
+            #expect(created.map { $0["month"] as? String } == [
+                "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01",
+            ])
+
+            let misplaced = try CLI.run(
+                ["partitions", "check", "--from", "2025-01-01"], environment: fixture.environment)
+            #expect(misplaced.exitCode == 2)
+        }
+    }
+
     @Test("PostgreSQL DEFAULT keeps only undated rows")
     func defaultKeepsUndatedRows() throws {
         guard let server = TestServer.postgreSQL else { return }

@@ -437,9 +437,6 @@ struct RetentionFixture {
     }
 
     /// Runs `partitions ensure` for `.monthly`; does nothing for `.plain`.
-    ///
-    /// NOTE: on SQL Server this needs the migration that partitions dbo.f_trafegoc01 on
-    /// `pf_etl016_monthly`; without it `ensure` exits 2 and the `.monthly` cases fail there.
     func ensurePartitions(asOf: String = "2025-09-10") throws {
         guard layout == .monthly else { return }
         let result = try CLI.run(

@@ -211,13 +211,14 @@ public final class PartitionManager {
     }
 
     /// Creates the monthly partitions missing from the month of the oldest valid row (or
-    /// the as-of month on a table without one) through `monthsAhead` months after the as-of
-    /// month. Months that a partition already covers are left alone.
+    /// the as-of month on a table without one, or the month of `from` when that is earlier)
+    /// through `monthsAhead` months after the as-of month. Months that a partition already
+    /// covers are left alone.
     ///
     /// - Throws: `ConfigurationError` when the table is not partitioned.
     public func ensure(
         table: QualifiedName, dateColumn: String, asOf: LocalDate, monthsAhead: Int,
-        lockTimeout: Int
+        from: LocalDate? = nil, lockTimeout: Int
     ) throws -> PartitionEnsureReport {
         let target = try RetentionTarget.load(
             connection, dialect: dialect, table: table, dateColumn: dateColumn)
@@ -236,7 +237,9 @@ public final class PartitionManager {
             totals.add(value)
         }
         let lastMonth = asOf.firstOfMonth.addingMonths(monthsAhead)
-        let firstMonth = min(totals.oldestDate?.firstOfMonth ?? asOf.firstOfMonth, lastMonth)
+        var startMonth = totals.oldestDate?.firstOfMonth ?? asOf.firstOfMonth
+        if let from { startMonth = min(startMonth, from.firstOfMonth) }
+        let firstMonth = min(startMonth, lastMonth)
         let monthCount = lastMonth.year * 12 + lastMonth.month - firstMonth.year * 12
             - firstMonth.month + 1
         guard monthCount <= Self.maximumMonths else {

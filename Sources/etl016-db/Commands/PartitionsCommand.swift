@@ -30,6 +30,10 @@ struct PartitionsCommand: Command {
         RetentionCommandOptions.table,
         RetentionCommandOptions.dateColumn,
         .value("months-ahead", "N", "months after the as-of month to cover (default 3)"),
+        .value(
+            "from", "YYYY-MM-DD",
+            "ensure: start at this date's month even when no row is that old, such as before "
+                + "loading data"),
         .value("as-of", "YYYY-MM-DD", "the current month is that of this date (default today)"),
         RetentionCommandOptions.lockTimeout,
     ]
@@ -46,6 +50,10 @@ struct PartitionsCommand: Command {
         let dateColumn = try RetentionCommandOptions.dateColumn(context)
         let monthsAhead = try context.arguments.integer("months-ahead", default: 3, range: 0...120)
         let asOf = try context.arguments.date("as-of") ?? .today()
+        let from = try context.arguments.date("from")
+        if from != nil, action != "ensure" {
+            throw UsageError(message: "--from applies to partitions ensure only", command: name)
+        }
         let lockTimeout = try RetentionCommandOptions.lockTimeout(context)
 
         let (connection, dialect) = try context.connect()
@@ -56,7 +64,7 @@ struct PartitionsCommand: Command {
         case "ensure":
             let report = try manager.ensure(
                 table: table, dateColumn: dateColumn, asOf: asOf, monthsAhead: monthsAhead,
-                lockTimeout: lockTimeout)
+                from: from, lockTimeout: lockTimeout)
             context.emit(report) { report.text }
             if !report.skipped.isEmpty {
                 context.logger.error(
