@@ -124,7 +124,13 @@ struct ParsedArguments {
         throws -> Double
     {
         guard let text = value(name) else { return defaultValue }
-        guard let number = Double(text), number.isFinite, range.contains(number) else {
+        // Only decimal digits with at most one point: Double(String) also accepts
+        // hexadecimal (0x10), exponents and words such as "inf".
+        let isDecimal = !text.isEmpty && text.filter { $0 == "." }.count <= 1
+            && text.contains(where: { $0 >= "0" && $0 <= "9" })
+            && text.allSatisfy { ($0 >= "0" && $0 <= "9") || $0 == "." }
+        guard isDecimal, let number = Double(text), number.isFinite, range.contains(number)
+        else {
             throw UsageError(
                 message: "invalid --\(name) \(text): expected seconds from "
                     + "\(range.lowerBound) to \(range.upperBound), such as 0.5",

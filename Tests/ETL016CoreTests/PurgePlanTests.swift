@@ -436,3 +436,53 @@ struct PurgeMetricsTests {
         #expect(leftovers == ["purge.prom"], "no temporary file stays behind")
     }
 }
+
+@Suite("purge safety rules")
+struct SafetyPurgePlanTests {
+    @Test("doubled quotes in table names unescape")
+    func doubledQuotesUnescape() {
+        let quoted = QualifiedName(parsing: "\"we\"\"ird\".\"a.b\"")
+        #expect(quoted?.schema == "we\"ird")
+        #expect(quoted?.name == "a.b")
+        let bracketed = QualifiedName(parsing: "[dbo].[x]]y]")
+        #expect(bracketed?.schema == "dbo")
+        #expect(bracketed?.name == "x]y")
+    }
+
+    @Test("leftover marker parses only exact format")
+    func leftoverMarkerFormat() {
+        let id = "0badc0de-0000-0000-0000-000000000000"
+        let marker = PostgreSQLDialect.leftoverMarker(executionId: id, parentOID: 16384, archive: true)
+        let parsed = PostgreSQLDialect.parseLeftoverMarker(marker)
+        #expect(parsed?.executionId == id)
+        #expect(parsed?.parentOID == 16384)
+        #expect(parsed?.archive == true)
+        for text in [
+            "etl016-db purge must not touch this: legal hold",
+            "etl016-db purge \(id) detached for removal",
+            marker + " extra",
+            marker.replacingOccurrences(of: "16384", with: "+16384"),
+            marker.replacingOccurrences(of: id, with: id.uppercased()),
+        ] {
+            #expect(PostgreSQLDialect.parseLeftoverMarker(text) == nil, "\(text)")
+        }
+    }
+
+    @Test("leftover rows count in safety limits")
+    func leftoverRowsInLimits() throws {
+        var options = PurgeOptions()
+        options.asOf = LocalDate(iso: "2025-09-10")!
+        let leftover = PurgeLeftover(
+            table: QualifiedName(schema: "dbo", name: "f_trafegoc01_p202503"),
+            state: "detached, not dropped",
+            counts: PartitionRowCounts(rows: 5, expiredRows: 5))
+        let plan = try PurgePlan.build(
+            options: options, table: QualifiedName(schema: "dbo", name: "f_trafegoc01"),
+            layout: nil, counts: ["table": PartitionRowCounts(rows: 10, expiredRows: 3)],
+            switchRestriction: nil, leftovers: [leftover])
+        #expect(plan.rowsToRemove == 8)
+        #expect(plan.rowsRemaining == 7)
+        #expect(plan.safetyViolation(minRemaining: 0, maxDelete: 7)?.contains("8 rows") == true)
+        #expect(plan.safetyViolation(minRemaining: 0, maxDelete: 8) == nil)
+    }
+}

@@ -55,6 +55,13 @@ struct RetentionTSQLParseTests {
             "permissions": SQLServerRetentionSQL.permissions,
             "unaligned indexes": SQLServerRetentionSQL.unalignedIndexes,
             "leftover tables": SQLServerRetentionSQL.leftoverTables,
+            "leftover start row": SQLServerRetentionSQL.startRowExists,
+            "count one partition": SQLServerRetentionSQL.countPartition(
+                table: table, date: "[DiaDate]", text: "[Dia]", function: "[pf_etl016_monthly]",
+                key: "[DiaDate]"),
+            "staged row count": SQLServerRetentionSQL.stagedRowCount,
+            "rows on function partition": SQLServerRetentionSQL.rowsOnFunctionPartition,
+            "function is range right": SQLServerRetentionSQL.functionIsRangeRight,
             "index columns": SQLServerRetentionSQL.indexColumns,
             "create archive schema": SQLServerRetentionSQL.createArchiveSchema,
             "delete batch": SQLServerRetentionSQL.deleteBatch(
@@ -68,9 +75,9 @@ struct RetentionTSQLParseTests {
             "partition row count": SQLServerRetentionSQL.partitionRowCount(
                 table: table, function: "[pf_etl016_monthly]", key: "[DiaDate]"),
             "switch at low priority": SQLServerDialect.switchStatement(
-                table: table, partition: 5, staging: "[dbo].[f_trafegoc01_purge_1a2b3c4d_p5]",
+                table: table, partition: 5, staging: "[dbo].[f_trafegoc01_purge_245575913_0badc0de000000000000000000000000_p5]",
                 lockTimeoutSeconds: 30),
-            "drop staging": "DROP TABLE [dbo].[f_trafegoc01_purge_1a2b3c4d_p5];",
+            "drop staging": "DROP TABLE [dbo].[f_trafegoc01_purge_245575913_0badc0de000000000000000000000000_p5];",
             "lock timeout": "SET LOCK_TIMEOUT 30000;",
             "audit row": RetentionAuditSQL.standard.insertAuditRow,
             "modification log": RetentionAuditSQL.standard.insertModificationLog,

@@ -143,16 +143,17 @@ struct PartitionsTests {
             try fixture.ensurePartitions()
             let (connection, _) = try database.connect()
             defer { connection.close() }
-            // The state a run killed between DETACH CONCURRENTLY and DROP leaves behind.
-            try connection.execute(
-                "COMMENT ON TABLE dbo.f_trafegoc01_p202503 IS "
-                    + "'etl016-db purge 0badc0de-0000-0000-0000-000000000000 detached for removal'")
+            // The state a run killed between DETACH CONCURRENTLY and DROP leaves behind:
+            // its START row and the marker comment naming the parent's OID.
+            try markLeftover(
+                connection, table: "dbo.f_trafegoc01_p202503",
+                executionId: "0badc0de-0000-0000-0000-000000000000")
             try connection.execute(
                 "ALTER TABLE dbo.f_trafegoc01 DETACH PARTITION dbo.f_trafegoc01_p202503")
             // A leftover holding a row of a kept date must be reported, not dropped.
-            try connection.execute(
-                "COMMENT ON TABLE dbo.f_trafegoc01_p202507 IS "
-                    + "'etl016-db purge 0badc0de-0000-0000-0000-000000000001 detached for removal'")
+            try markLeftover(
+                connection, table: "dbo.f_trafegoc01_p202507",
+                executionId: "0badc0de-0000-0000-0000-000000000001")
             try connection.execute(
                 "ALTER TABLE dbo.f_trafegoc01 DETACH PARTITION dbo.f_trafegoc01_p202507")
 
@@ -269,4 +270,66 @@ struct PartitionsTests {
             #expect(action.stderr.contains("unknown action grow"))
         }
     }
+}
+
+extension PartitionsTests {
+    @Test("ensure rejects a far older row")
+    func ensureRejectsOldRow() throws {
+        guard let server = TestServer.postgreSQL else { return }
+        try withTestDatabase(on: server) { database in
+            let fixture = try RetentionFixture.make(database, layout: .monthly)
+            try fixture.insert(["1/1/2022", "1/9/2025"])
+            let refused = try CLI.run(
+                ["partitions", "ensure", "--as-of", "2025-09-10"], environment: fixture.environment)
+            #expect(refused.exitCode == 1, "\(refused.stderr)")
+            #expect(refused.stderr.contains("2022-01-01"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("--from 2022-01-01"), "\(refused.stderr)")
+            #expect(try fixture.count(
+                "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'dbo.f_trafegoc01'::regclass")
+                == 1, "only DEFAULT")
+
+            let allowed = try CLI.run(
+                ["partitions", "ensure", "--as-of", "2025-09-10", "--from", "2022-01-01"],
+                environment: fixture.environment)
+            #expect(allowed.exitCode == 0, "\(allowed.stderr)")
+        }
+    }
+
+    @Test("check does not advise ensure for far future rows")
+    func checkFutureRow() throws {
+        guard let server = TestServer.postgreSQL else { return }
+        try withTestDatabase(on: server) { database in
+            let fixture = try RetentionFixture.make(database, layout: .monthly)
+            try fixture.insert(["1/9/2025"])
+            try fixture.ensurePartitions()
+            try fixture.insert(["1/1/2099"])
+            let check = try CLI.run(
+                ["partitions", "check", "--as-of", "2025-09-10", "--months-ahead", "3"],
+                environment: fixture.environment)
+            #expect(check.exitCode == 3)
+            #expect(check.stdout.contains("mistyped") || check.stderr.contains("mistyped"),
+                "\(check.stdout)\(check.stderr)")
+        }
+    }
+}
+
+/// Writes the START row and the marker comment an interrupted purge of
+/// `dbo.f_trafegoc01` leaves on a partition it detached (PostgreSQL only).
+func markLeftover(
+    _ connection: Connection, table: String, executionId: String, archive: Bool = false,
+    withStartRow: Bool = true
+) throws {
+    if withStartRow {
+        try connection.execute(
+            """
+            INSERT INTO dbo.etl016_audit_trail (operation_type, table_name, records_affected,
+                execution_id)
+            VALUES ('START', 'dbo.f_trafegoc01', 0, ?)
+            """, [.string(executionId)])
+    }
+    let oid = try connection.scalar(
+        "SELECT 'dbo.f_trafegoc01'::regclass::oid::bigint AS parent_oid").integerValue ?? 0
+    try connection.execute(
+        "COMMENT ON TABLE \(table) IS 'etl016-db purge execution \(executionId) parent \(oid) "
+            + "archive \(archive): detached for removal'")
 }

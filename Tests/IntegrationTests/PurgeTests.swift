@@ -303,6 +303,8 @@ struct PurgeTests {
         (["--as-of", "10/09/2025"], "--as-of 10/09/2025"),
         (["--batch-size", "0"], "--batch-size 0"),
         (["--batch-pause", "-1"], "--batch-pause -1"),
+        (["--batch-pause", "0x10"], "--batch-pause 0x10"),
+        (["--batch-pause", "1e2"], "--batch-pause 1e2"),
         (["--max-delete", "-1"], "--max-delete -1"),
         (["--min-remaining", "many"], "--min-remaining many"),
         (["--mode", "fast"], "--mode fast"),

@@ -23,7 +23,8 @@ struct StatsTests {
             #expect(stats["malformed_dia_rows"] as? Int == RetentionRows.invalid.count - 2)
             #expect(stats["oldest_date"] as? String == "2024-09-30")
             #expect(stats["newest_date"] as? String == "2025-09-10")
-            #expect((stats["size_mb"] as? Double ?? 0) > 0 || stats["size_mb"] as? Int != nil)
+            let sizeMB = (stats["size_mb"] as? NSNumber)?.doubleValue ?? 0
+            #expect(sizeMB > 0, "size_mb \(stats["size_mb"] ?? "missing")")
             if layout == .monthly {
                 #expect(stats["partitions"] as? Int == 17)
             } else {

@@ -53,9 +53,22 @@ public struct QualifiedName: Hashable, Sendable, CustomStringConvertible {
         var parts: [String] = []
         var current = ""
         var closing: Character?
-        for character in text.trimmingWhitespace() {
+        let characters = Array(text.trimmingWhitespace())
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            index += 1
             if let close = closing {
-                if character == close { closing = nil } else { current.append(character) }
+                // A doubled closing character (`""` or `]]`) inside a quoted part is one
+                // literal character, as in SQL identifiers.
+                if character == close, index < characters.count, characters[index] == close {
+                    current.append(character)
+                    index += 1
+                } else if character == close {
+                    closing = nil
+                } else {
+                    current.append(character)
+                }
             } else if character == "[" {
                 closing = "]"
             } else if character == "\"" {

@@ -118,8 +118,7 @@ extension PostgreSQLDialect {
                 storage: row.string("tablespace"), sizeBytes: row.int("size_bytes"))
             if row.bool("detach_pending") == true {
                 // A partition whose DETACH CONCURRENTLY was interrupted: leftovers finish it.
-                partition.isDefault = false
-                partition.lowerBound = nil
+                partition.isDetachPending = true
             }
             partitions.append(partition)
         }
@@ -198,8 +197,11 @@ extension PostgreSQLDialect {
     public func tableSizeBytes(_ connection: Connection, _ table: QualifiedName) throws -> Int64 {
         try connection.scalar(
             """
-            SELECT coalesce(sum(pg_total_relation_size(tree.relid)), 0)::bigint AS size_bytes
-            FROM pg_partition_tree(?::regclass) AS tree
+            SELECT CASE WHEN c.relkind = 'p' THEN (
+                    SELECT coalesce(sum(pg_total_relation_size(tree.relid)), 0)
+                    FROM pg_partition_tree(c.oid) AS tree)
+                ELSE pg_total_relation_size(c.oid) END::bigint AS size_bytes
+            FROM pg_class AS c WHERE c.oid = ?::regclass
             """, [.string(quote(table))]
         ).integerValue ?? 0
     }
@@ -243,52 +245,85 @@ extension PostgreSQLDialect {
         return nil
     }
 
-    /// Finds partitions left in the detach-pending state by an interrupted
-    /// `DETACH ... CONCURRENTLY`, and tables it detached but did not drop, which carry the
-    /// comment `etl016-db purge <execution id>`.
+    /// Finds what an interrupted removal of this run's table left: partitions in the
+    /// detach-pending state and detached tables not yet dropped. Each must carry the marker
+    /// comment `removePartition` writes, naming this table's OID, and its execution id must
+    /// have a START row for this table in `dbo.etl016_audit_trail`. Any other table is
+    /// never a leftover, whatever its comment says.
     public func findLeftovers(
         _ connection: Connection, _ target: RetentionTarget, layout: PartitionLayout?,
         cutoff: LocalDate
     ) throws -> [PurgeLeftover] {
-        var leftovers: [PurgeLeftover] = []
-        for partition in layout?.partitions ?? [] where partition.lowerBound == nil
-            && !partition.isDefault && partition.table != nil
-        {
-            let pending = try connection.scalar(
-                """
-                SELECT coalesce((to_jsonb(i.*) ->> 'inhdetachpending')::boolean, false)::int
-                FROM pg_inherits AS i WHERE i.inhrelid = ?::regclass
-                """, [.string(quote(partition.table!))])
-            guard pending.boolValue == true else { continue }
-            leftovers.append(
-                PurgeLeftover(
-                    table: partition.table!, state: "detach pending",
-                    counts: try countStandalone(connection, partition.table!, target, cutoff),
-                    isDetachPending: true, partition: partition))
+        guard let parentOID = try connection.scalar(
+            "SELECT ?::regclass::oid::bigint AS parent_oid", [.string(quote(target.table))]
+        ).integerValue else {
+            return []
         }
-        let marked = try connection.query(
+        let rows = try connection.query(
             """
             SELECT n.nspname::text AS schema_name, c.relname::text AS table_name,
-                obj_description(c.oid, 'pg_class') AS marker
+                obj_description(c.oid, 'pg_class') AS marker,
+                coalesce((SELECT (to_jsonb(i.*) ->> 'inhdetachpending')::boolean
+                    FROM pg_inherits AS i WHERE i.inhrelid = c.oid AND i.inhparent = ?), false)::int
+                    AS detach_pending
             FROM pg_class AS c
             JOIN pg_namespace AS n ON n.oid = c.relnamespace
-            WHERE n.nspname = ? AND c.relkind = 'r' AND NOT c.relispartition
+            WHERE n.nspname = ? AND c.relkind = 'r'
                 AND obj_description(c.oid, 'pg_class') LIKE ?
             ORDER BY c.relname
-            """, [.string(target.table.schema), .string(Self.leftoverMarkerPrefix + "%")])
-        for row in marked {
+            """,
+            [.integer(parentOID), .string(target.table.schema),
+             .string(Self.leftoverMarkerPrefix + "%")])
+        var leftovers: [PurgeLeftover] = []
+        for row in rows {
             let name = QualifiedName(
                 schema: row.string("schema_name") ?? "", name: row.string("table_name") ?? "")
-            let marker = row.string("marker") ?? ""
-            let executionId = marker.dropFirst(Self.leftoverMarkerPrefix.count)
-                .split(separator: " ").first.map(String.init)
+            guard let marker = Self.parseLeftoverMarker(row.string("marker") ?? ""),
+                marker.parentOID == parentOID,
+                try hasStartRow(connection, executionId: marker.executionId, table: target.table)
+            else {
+                continue
+            }
+            let isPending = row.bool("detach_pending") == true
+            let partition = isPending
+                ? layout?.partitions.first { $0.table == name } : nil
+            if isPending && partition == nil { continue }
+            if !isPending, try isPartition(connection, name) { continue }
             leftovers.append(
                 PurgeLeftover(
-                    table: name, state: "detached, not dropped",
+                    table: name, state: isPending ? "detach pending" : "detached, not dropped",
                     counts: try countStandalone(connection, name, target, cutoff),
-                    executionId: executionId))
+                    executionId: marker.executionId, isDetachPending: isPending,
+                    partition: partition, archive: marker.archive))
         }
         return leftovers
+    }
+
+    private func isPartition(_ connection: Connection, _ table: QualifiedName) throws -> Bool {
+        try connection.scalar(
+            "SELECT relispartition::int FROM pg_class WHERE oid = ?::regclass",
+            [.string(quote(table))]
+        ).boolValue == true
+    }
+
+    private func hasStartRow(
+        _ connection: Connection, executionId: String, table: QualifiedName
+    ) throws -> Bool {
+        try connection.scalar(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM dbo.etl016_audit_trail
+                WHERE execution_id = ? AND operation_type = 'START' AND table_name = ?
+            )::int
+            """, [.string(executionId), .string(table.description)]
+        ).boolValue == true
+    }
+
+    public func maxKey(_ connection: Connection, _ target: RetentionTarget) throws -> Int64? {
+        try connection.scalar(
+            "SELECT max(\(quoteIdentifier(target.keyColumn)))::bigint AS max_key "
+                + "FROM \(quote(target.table))"
+        ).integerValue
     }
 
     // MARK: - Session
@@ -304,7 +339,7 @@ extension PostgreSQLDialect {
     /// key of the batch's last expired row by walking the key index from `afterKey` (no
     /// OFFSET), and the DELETE removes the expired rows up to it.
     public func deleteBatch(
-        _ connection: Connection, _ target: RetentionTarget, afterKey: Int64,
+        _ connection: Connection, _ target: RetentionTarget, afterKey: Int64, maxKey: Int64,
         cutoff: LocalDate, limit: Int
     ) throws -> DeleteBatchResult {
         let table = quote(target.table)
@@ -314,7 +349,7 @@ extension PostgreSQLDialect {
             """
             WITH batch AS (
                 SELECT \(key) AS batch_key FROM \(table)
-                WHERE \(key) > ? AND \(date) < ?
+                WHERE \(key) > ? AND \(key) <= ? AND \(date) < ?
                 ORDER BY \(key)
                 LIMIT ?
             ), bounds AS (
@@ -327,8 +362,8 @@ extension PostgreSQLDialect {
             SELECT (SELECT last_key FROM bounds) AS last_key,
                 (SELECT count(*) FROM deleted) AS deleted_rows
             """,
-            [.integer(afterKey), .date(cutoff), .integer(Int64(limit)), .integer(afterKey),
-             .date(cutoff)])
+            [.integer(afterKey), .integer(maxKey), .date(cutoff), .integer(Int64(limit)),
+             .integer(afterKey), .date(cutoff)])
         return DeleteBatchResult(
             lastKey: rows.first?.int("last_key"), deletedRows: rows.first?.int("deleted_rows") ?? 0)
     }
@@ -376,11 +411,36 @@ extension PostgreSQLDialect {
             }
             return
         }
+        let parentOID = try connection.scalar(
+            "SELECT ?::regclass::oid::bigint AS parent_oid", [.string(parent)]
+        ).integerValue ?? 0
         try connection.execute(
             "COMMENT ON TABLE \(quote(partition)) IS "
-                + literal(Self.leftoverMarkerPrefix + context.executionId + " detached for removal"))
-        try connection.execute(
-            "ALTER TABLE \(parent) DETACH PARTITION \(quote(partition)) CONCURRENTLY")
+                + literal(
+                    Self.leftoverMarker(
+                        executionId: context.executionId, parentOID: parentOID,
+                        archive: context.archive)))
+        do {
+            try connection.execute(
+                "ALTER TABLE \(parent) DETACH PARTITION \(quote(partition)) CONCURRENTLY")
+        } catch let error as DatabaseError where error.isLockTimeout {
+            // DETACH CONCURRENTLY commits its first phase before it waits again, so a lock
+            // timeout in the second phase leaves the partition detach pending.
+            let pending = try connection.scalar(
+                """
+                SELECT coalesce((to_jsonb(i.*) ->> 'inhdetachpending')::boolean, false)::int
+                FROM pg_inherits AS i WHERE i.inhrelid = ?::regclass
+                """, [.string(quote(partition))]
+            ).boolValue == true
+            guard pending else { throw error }
+            throw OperationError(
+                "DETACH PARTITION CONCURRENTLY of \(partition) from \(target.table) timed out "
+                    + "after \(context.lockTimeout) s waiting for a lock, and \(partition) is now "
+                    + "detach pending: queries on \(target.table) no longer see its rows. The "
+                    + "next purge finishes the detach and "
+                    + (context.archive ? "archives" : "drops") + " it; run it when the "
+                    + "workload is lighter, or raise --lock-timeout (\(error.serverMessage))")
+        }
         do {
             try connection.inTransaction {
                 try dispose(connection, partition, target, context, record: record)
@@ -500,8 +560,39 @@ extension PostgreSQLDialect {
 
     // MARK: - Helpers
 
-    /// The comment that marks a partition detached by a purge until it is dropped.
-    static let leftoverMarkerPrefix = "etl016-db purge "
+    /// The start of the comment that marks a partition detached by a purge until it is
+    /// dropped. `leftoverMarker` writes the whole comment.
+    static let leftoverMarkerPrefix = "etl016-db purge execution "
+
+    /// Returns the marker comment, such as `etl016-db purge execution <uuid> parent 16384
+    /// archive false: detached for removal`. The parent's OID ties it to one table.
+    static func leftoverMarker(executionId: String, parentOID: Int64, archive: Bool) -> String {
+        leftoverMarkerPrefix + executionId + " parent \(parentOID) archive \(archive): "
+            + "detached for removal"
+    }
+
+    /// Parses a comment written by `leftoverMarker`, or returns nil for any other text.
+    static func parseLeftoverMarker(_ text: String)
+        -> (executionId: String, parentOID: Int64, archive: Bool)?
+    {
+        let words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard words.count == 11, text.hasPrefix(leftoverMarkerPrefix),
+            words[4] == "parent", words[6] == "archive",
+            words[8] == "detached", words[9] == "for", words[10] == "removal"
+        else {
+            return nil
+        }
+        let executionId = words[3]
+        let isUUID = executionId.count == 36
+            && executionId.allSatisfy { $0 == "-" || ($0.isHexDigit && !$0.isUppercase) }
+        guard isUUID, words[5].allSatisfy({ $0 >= "0" && $0 <= "9" }), let oid = Int64(words[5]),
+            oid > 0,
+            ["true:", "false:"].contains(words[7])
+        else {
+            return nil
+        }
+        return (executionId, oid, words[7] == "true:")
+    }
 
     /// Returns `f_trafegoc01_p202506` for the parent `f_trafegoc01` and June 2025.
     static func monthlyPartitionName(_ parent: QualifiedName, _ month: LocalDate) -> String {

@@ -130,25 +130,61 @@ extension SQLServerDialect {
         return nil
     }
 
-    /// Finds staging tables named `<table>_purge_...` that a killed run left after its
-    /// SWITCH committed and before its DROP.
+    /// Finds staging tables that a killed run of this table left after its SWITCH
+    /// committed and before its DROP. A table counts only when its name has the exact form
+    /// `stagingName` writes, with this table's object_id, and its execution id has a START
+    /// row for this table in `dbo.etl016_audit_trail`.
     public func findLeftovers(
         _ connection: Connection, _ target: RetentionTarget, layout: PartitionLayout?,
         cutoff: LocalDate
     ) throws -> [PurgeLeftover] {
-        let pattern = Self.escapeLike(target.table.name) + "[_]purge[_]%"
+        let objectId = try tableObjectId(connection, target.table)
+        let prefix = "\(target.table.name)_purge_\(objectId)_"
+        let pattern = Self.escapeLike(prefix) + "%"
         let rows = try connection.query(
             SQLServerRetentionSQL.leftoverTables, [.string(target.table.schema), .string(pattern)])
-        return try rows.map { row in
+        var leftovers: [PurgeLeftover] = []
+        for row in rows {
             let name = QualifiedName(
                 schema: row.string("schema_name") ?? "", name: row.string("table_name") ?? "")
-            let prefix = name.name.dropFirst(target.table.name.count + "_purge_".count)
-                .split(separator: "_").first.map(String.init)
-            return PurgeLeftover(
-                table: name, state: "staging table",
-                counts: try countStandalone(connection, name, target, cutoff),
-                executionId: prefix)
+            guard name.name.hasPrefix(prefix) else { continue }
+            let parts = name.name.dropFirst(prefix.count).split(
+                separator: "_", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].count == 32,
+                parts[0].allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
+                parts[1].hasPrefix("p"), parts[1].count > 1,
+                parts[1].dropFirst().allSatisfy({ $0 >= "0" && $0 <= "9" })
+            else {
+                continue
+            }
+            let executionHex = String(parts[0])
+            let started = try connection.scalar(
+                SQLServerRetentionSQL.startRowExists,
+                [.string(executionHex), .string(target.table.description)])
+            guard started.boolValue == true else { continue }
+            leftovers.append(
+                PurgeLeftover(
+                    table: name, state: "staging table",
+                    counts: try countStandalone(connection, name, target, cutoff),
+                    executionId: executionHex))
         }
+        return leftovers
+    }
+
+    func tableObjectId(_ connection: Connection, _ table: QualifiedName) throws -> Int64 {
+        guard let id = try connection.scalar(
+            "SELECT CAST(OBJECT_ID(?) AS bigint) AS object_id;", [.string(quote(table))]
+        ).integerValue else {
+            throw PartitionCheckError("\(table) has no object_id")
+        }
+        return id
+    }
+
+    public func maxKey(_ connection: Connection, _ target: RetentionTarget) throws -> Int64? {
+        try connection.scalar(
+            "SELECT CAST(MAX(\(quoteIdentifier(target.keyColumn))) AS bigint) AS max_key "
+                + "FROM \(quote(target.table));"
+        ).integerValue
     }
 
     // MARK: - Session
@@ -161,14 +197,14 @@ extension SQLServerDialect {
     // MARK: - Changes
 
     public func deleteBatch(
-        _ connection: Connection, _ target: RetentionTarget, afterKey: Int64,
+        _ connection: Connection, _ target: RetentionTarget, afterKey: Int64, maxKey: Int64,
         cutoff: LocalDate, limit: Int
     ) throws -> DeleteBatchResult {
         let sql = SQLServerRetentionSQL.deleteBatch(
             table: quote(target.table), key: quoteIdentifier(target.keyColumn),
             date: quoteIdentifier(target.dateColumn))
         let rows = try connection.query(
-            sql, [.integer(afterKey), .date(cutoff), .integer(Int64(limit))])
+            sql, [.integer(afterKey), .integer(maxKey), .date(cutoff), .integer(Int64(limit))])
         return DeleteBatchResult(
             lastKey: rows.first?.int("last_key"), deletedRows: rows.first?.int("deleted_rows") ?? 0)
     }
@@ -196,7 +232,9 @@ extension SQLServerDialect {
         record: (PartitionRowCounts) throws -> Void
     ) throws {
         let partition = removal.partition
-        let staging = stagingName(target.table, partition, context)
+        let staging = stagingName(
+            target.table, partition, context,
+            objectId: try tableObjectId(connection, target.table))
         let filegroup = partition.storage ?? "PRIMARY"
         let indexes = try tableIndexes(connection, target.table)
         if context.archive {
@@ -217,22 +255,88 @@ extension SQLServerDialect {
         {
             try connection.execute(statement)
         }
+        // Count the partition before the SWITCH, which takes Sch-M on the table, so the full
+        // scan does not block it. Inside the transaction only the staging table's row count
+        // is read from metadata; when it differs, the rows are counted again there.
+        let counted = try countPartition(
+            connection, target, layout: layout, number: partition.number,
+            cutoff: context.cutoff)
+        try counted.requireOnlyExpired(partition.displayName, cutoff: context.cutoff)
         try connection.inTransaction {
             try connection.execute(
                 Self.switchStatement(
                     table: quote(target.table), partition: partition.number,
                     staging: quote(staging), lockTimeoutSeconds: context.lockTimeout))
-            let counts = try countStandalone(connection, staging, target, context.cutoff)
-            try counts.requireOnlyExpired(partition.displayName, cutoff: context.cutoff)
+            let stagedRows = try connection.scalar(
+                SQLServerRetentionSQL.stagedRowCount, [.string(quote(staging))]
+            ).integerValue
+            var counts = counted
+            if stagedRows != counted.rows {
+                counts = try countStandalone(connection, staging, target, context.cutoff)
+                try counts.requireOnlyExpired(partition.displayName, cutoff: context.cutoff)
+            }
             try record(counts)
         }
         if !context.archive {
             try connection.execute("DROP TABLE \(quote(staging));")
         }
         if let boundary = partition.mergeBoundary, let function = layout.functionName {
-            try connection.execute(
-                SQLServerRetentionSQL.mergeRange(function: quoteIdentifier(function)),
-                [.date(boundary)])
+            try requireEmptyOnFunction(
+                connection, function: function, partitionNumber: partition.number,
+                action: "MERGE RANGE (\(boundary))")
+            do {
+                try connection.execute(
+                    SQLServerRetentionSQL.mergeRange(function: quoteIdentifier(function)),
+                    [.date(boundary)])
+            } catch let error as DatabaseError where error.isLockTimeout {
+                throw OperationError(
+                    "MERGE RANGE (\(boundary)) of \(function) timed out after "
+                        + "\(context.lockTimeout) s waiting for a lock (the session's "
+                        + "LOCK_TIMEOUT): \(partition.displayName) was already switched out "
+                        + "and its rows removed, and its empty range stays until a later run "
+                        + "merges it; run the purge again when the workload is lighter "
+                        + "(\(error.serverMessage))")
+            }
+        }
+    }
+
+    /// Counts one partition of the table with `$PARTITION`, outside any transaction.
+    func countPartition(
+        _ connection: Connection, _ target: RetentionTarget, layout: PartitionLayout,
+        number: Int, cutoff: LocalDate
+    ) throws -> PartitionRowCounts {
+        guard let function = layout.functionName else {
+            throw PartitionCheckError("\(target.table) has no partition function")
+        }
+        let rows = try connection.query(
+            SQLServerRetentionSQL.countPartition(
+                table: quote(target.table), date: quoteIdentifier(target.dateColumn),
+                text: quoteIdentifier(target.textColumn ?? target.dateColumn),
+                function: quoteIdentifier(function), key: quoteIdentifier(layout.key)),
+            [.date(cutoff), .integer(Int64(number))])
+        return rows.first.map(Self.rowCounts) ?? PartitionRowCounts()
+    }
+
+    /// NOTE: `sys.partitions.rows` is documented by Microsoft as approximate, and this code
+    /// has run only through the sqlfluff parse tests, never against a SQL Server here.
+    ///
+    /// Throws unless every table and index stored on a partition scheme of `function` is
+    /// empty in partition `partitionNumber`, because MERGE and SPLIT act on all of them and
+    /// would move any rows there.
+    func requireEmptyOnFunction(
+        _ connection: Connection, function: String, partitionNumber: Int, action: String
+    ) throws {
+        let rows = try connection.query(
+            SQLServerRetentionSQL.rowsOnFunctionPartition,
+            [.string(function), .integer(Int64(partitionNumber))])
+        guard rows.isEmpty else {
+            let holders = rows.map {
+                "\($0.string("table_name") ?? "?") (\($0.int("row_count") ?? 0) rows)"
+            }.joined(separator: ", ")
+            throw PartitionCheckError(
+                "\(action) was not run because partition \(partitionNumber) of \(function) is "
+                    + "not empty in other tables or indexes on it: \(holders); empty that range "
+                    + "in them first, or leave the boundary")
         }
     }
 
@@ -259,6 +363,16 @@ extension SQLServerDialect {
         guard let function = layout.functionName, let scheme = layout.schemeName else {
             return .skipped(reason: "\(target.table) has no partition function")
         }
+        let isRangeRight = try connection.scalar(
+            SQLServerRetentionSQL.functionIsRangeRight, [.string(function)]
+        ).boolValue
+        guard isRangeRight == true else {
+            throw ConfigurationError(
+                "the partition function \(function) of \(target.table) is RANGE LEFT, and "
+                    + "partitions ensure supports only RANGE RIGHT functions on date, where each "
+                    + "boundary is the first day of its month: recreate the function as RANGE "
+                    + "RIGHT or add the boundaries by hand")
+        }
         var current = layout
         for boundary in [month.firstOfMonth, month.firstOfMonth.addingMonths(1)] {
             let existing = current.partitions.compactMap(\.lowerBound)
@@ -280,6 +394,13 @@ extension SQLServerDialect {
                     reason: "partition \(holder.number) \(holder.rangeDescription) holds \(rows) "
                         + "rows, and splitting it at \(boundary) could move data")
             }
+            do {
+                try requireEmptyOnFunction(
+                    connection, function: function, partitionNumber: holder.number,
+                    action: "SPLIT RANGE (\(boundary))")
+            } catch let error as PartitionCheckError {
+                return .skipped(reason: error.message)
+            }
             try connection.execute(
                 SQLServerRetentionSQL.splitRange(
                     scheme: quoteIdentifier(scheme), function: quoteIdentifier(function),
@@ -294,10 +415,15 @@ extension SQLServerDialect {
 
     // MARK: - Helpers
 
-    /// Returns the staging table for one partition: `<table>_purge_<execution prefix>_p<number>`
-    /// next to the table, or `archive.<table>_pYYYYMM` with `--archive`.
+    /// NOTE: the suffix takes up to 55 characters, so a table name longer than about 73
+    /// characters makes the staging name exceed SQL Server's 128, and CREATE TABLE fails.
+    ///
+    /// Returns the staging table for one partition:
+    /// `<table>_purge_<object_id>_<execution id in 32 hex digits>_p<number>` next to the
+    /// table, or `archive.<table>_pYYYYMM` with `--archive`.
     func stagingName(
-        _ table: QualifiedName, _ partition: PartitionInfo, _ context: PartitionRemovalContext
+        _ table: QualifiedName, _ partition: PartitionInfo, _ context: PartitionRemovalContext,
+        objectId: Int64
     ) -> QualifiedName {
         if context.archive, let lower = partition.lowerBound {
             return QualifiedName(
@@ -306,7 +432,7 @@ extension SQLServerDialect {
         }
         return QualifiedName(
             schema: table.schema,
-            name: "\(table.name)_purge_\(context.executionPrefix)_p\(partition.number)")
+            name: "\(table.name)_purge_\(objectId)_\(context.executionHex)_p\(partition.number)")
     }
 
     func countStandalone(
@@ -584,6 +710,61 @@ enum SQLServerRetentionSQL {
             AND i.data_space_id <> base.data_space_id;
         """
 
+    /// Counts one partition, chosen by number. Parameters: cutoff, partition number.
+    static func countPartition(
+        table: String, date: String, text: String, function: String, key: String
+    ) -> String {
+        """
+        DECLARE @cutoff date = ?, @partition_number int = ?;
+        SELECT COUNT_BIG(*) AS row_count,
+            SUM(CASE WHEN \(date) < @cutoff THEN CAST(1 AS bigint) ELSE 0 END) AS expired_rows,
+            SUM(CASE WHEN \(text) IS NULL THEN CAST(1 AS bigint) ELSE 0 END) AS null_text_rows,
+            SUM(CASE WHEN \(date) IS NULL THEN CAST(1 AS bigint) ELSE 0 END) AS no_date_rows,
+            CONVERT(char(10), MIN(\(date)), 23) AS oldest_date,
+            CONVERT(char(10), MAX(\(date)), 23) AS newest_date
+        FROM \(table)
+        WHERE $PARTITION.\(function)(\(key)) = @partition_number;
+        """
+    }
+
+    /// The row count of a table from metadata, without scanning it. Parameter: the table.
+    static let stagedRowCount = """
+        SELECT CAST(SUM(p.rows) AS bigint) AS row_count
+        FROM sys.partitions AS p
+        WHERE p.object_id = OBJECT_ID(?) AND p.index_id IN (0, 1);
+        """
+
+    /// Every table and index on a scheme of the function with rows in one partition.
+    /// Parameters: function name, partition number.
+    static let rowsOnFunctionPartition = """
+        SELECT OBJECT_SCHEMA_NAME(p.object_id) + N'.' + OBJECT_NAME(p.object_id)
+                + N' index ' + CAST(p.index_id AS nvarchar(10)) AS table_name,
+            CAST(SUM(p.rows) AS bigint) AS row_count
+        FROM sys.partitions AS p
+        INNER JOIN sys.indexes AS i ON i.object_id = p.object_id AND i.index_id = p.index_id
+        INNER JOIN sys.partition_schemes AS ps ON ps.data_space_id = i.data_space_id
+        INNER JOIN sys.partition_functions AS pf ON pf.function_id = ps.function_id
+        WHERE pf.name = ? AND p.partition_number = ?
+        GROUP BY p.object_id, p.index_id
+        HAVING SUM(p.rows) > 0;
+        """
+
+    /// 1 for a RANGE RIGHT partition function. Parameter: function name.
+    static let functionIsRangeRight = """
+        SELECT CAST(pf.boundary_value_on_right AS int) AS is_range_right
+        FROM sys.partition_functions AS pf
+        WHERE pf.name = ?;
+        """
+
+    /// Parameters: the execution id without dashes, the table as `schema.name`.
+    static let startRowExists = """
+        SELECT CASE WHEN EXISTS (
+            SELECT 1 FROM dbo.etl016_audit_trail
+            WHERE REPLACE(execution_id, N'-', N'') = ? AND operation_type = N'START'
+                AND table_name = ?
+        ) THEN 1 ELSE 0 END AS started;
+        """
+
     static let leftoverTables = """
         SELECT s.name AS schema_name, t.name AS table_name
         FROM sys.tables AS t
@@ -618,13 +799,14 @@ enum SQLServerRetentionSQL {
     static func deleteBatch(table: String, key: String, date: String) -> String {
         """
         SET NOCOUNT ON;
-        DECLARE @after_key bigint = ?, @cutoff date = ?, @batch_size int = ?;
+        DECLARE @after_key bigint = ?, @max_key bigint = ?, @cutoff date = ?,
+            @batch_size int = ?;
         DECLARE @last_key bigint, @deleted_rows int;
         SELECT @last_key = MAX(batch.batch_key)
         FROM (
             SELECT TOP (@batch_size) \(key) AS batch_key
             FROM \(table)
-            WHERE \(key) > @after_key AND \(date) < @cutoff
+            WHERE \(key) > @after_key AND \(key) <= @max_key AND \(date) < @cutoff
             ORDER BY \(key)
         ) AS batch;
         DELETE FROM \(table)

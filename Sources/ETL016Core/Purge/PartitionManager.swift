@@ -62,11 +62,18 @@ public struct PartitionListing: Sendable, JSONRepresentable {
                     + "\(monthsAhead): run `etl016-db partitions ensure --months-ahead "
                     + "\(monthsAhead)`")
         }
+        // ensure creates months up to --months-ahead after the as-of month, never later.
+        let ensureEnd = asOf.firstOfMonth.addingMonths(monthsAhead + 1)
         for entry in entries where entry.partition.isCatchAll && entry.datedRows > 0 {
+            let advice = (entry.counts.newestDate.map { $0 >= ensureEnd } ?? false)
+                ? "the newest is \(entry.counts.newestDate!), after the last month ensure "
+                    + "creates (\(ensureEnd.addingMonths(-1))): check those rows for a mistyped "
+                    + "date, or run `etl016-db partitions ensure` with a larger --months-ahead"
+                : "run `etl016-db partitions ensure` to give their months partitions"
             problems.append(
                 "\(entry.partition.displayName) \(entry.partition.rangeDescription) is a "
                     + "catch-all partition and holds \(entry.datedRows) rows with a valid date: "
-                    + "run `etl016-db partitions ensure` to give their months partitions")
+                    + advice)
         }
         return problems
     }
@@ -89,6 +96,7 @@ public struct PartitionListing: Sendable, JSONRepresentable {
                     ("lower_bound", .optional(entry.partition.lowerBound?.description)),
                     ("upper_bound", .optional(entry.partition.upperBound?.description)),
                     ("catch_all", .bool(entry.partition.isCatchAll)),
+                    ("detach_pending", .bool(entry.partition.isDetachPending)),
                     ("rows", .integer(entry.counts.rows)),
                     ("rows_without_valid_date", .integer(entry.counts.noDateRows)),
                     ("oldest_date", .optional(entry.counts.oldestDate?.description)),
@@ -168,6 +176,10 @@ public final class PartitionManager {
     /// date does not create hundreds of partitions.
     public static let maximumMonths = 600
 
+    /// The maximum number of months before the as-of month that `ensure` reaches back to
+    /// the oldest row without `--from`.
+    public static let maximumMonthsBack = 36
+
     public init(connection: Connection, dialect: any Dialect, logger: Logger = .standard) {
         self.connection = connection
         self.dialect = dialect
@@ -238,6 +250,19 @@ public final class PartitionManager {
         }
         let lastMonth = asOf.firstOfMonth.addingMonths(monthsAhead)
         var startMonth = totals.oldestDate?.firstOfMonth ?? asOf.firstOfMonth
+        // One mistyped old date (1/1/1980) must not create hundreds of partitions: going
+        // further back than maximumMonthsBack needs --from at or before the oldest month.
+        let earliestWithoutFrom = asOf.firstOfMonth.addingMonths(-Self.maximumMonthsBack)
+        if let oldest = totals.oldestDate, oldest.firstOfMonth < earliestWithoutFrom,
+            from.map({ $0.firstOfMonth > oldest.firstOfMonth }) ?? true
+        {
+            throw OperationError(
+                "the oldest valid date in \(target.table) is \(oldest), more than "
+                    + "\(Self.maximumMonthsBack) months before the as-of month "
+                    + "\(asOf.firstOfMonth), so no partition was created: fix or delete the rows "
+                    + "dated before \(earliestWithoutFrom) if they are typos, or pass --from "
+                    + "\(oldest.firstOfMonth) to create every month from there")
+        }
         if let from { startMonth = min(startMonth, from.firstOfMonth) }
         let firstMonth = min(startMonth, lastMonth)
         let monthCount = lastMonth.year * 12 + lastMonth.month - firstMonth.year * 12

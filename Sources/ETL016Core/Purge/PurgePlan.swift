@@ -95,11 +95,14 @@ public struct PurgeLeftover: Sendable, Equatable {
     public var isDetachPending: Bool
     /// The parent's partition entry when the leftover is still attached.
     public var partition: PartitionInfo?
+    /// True when the run that left it used `--archive`, so the leftover is moved to the
+    /// `archive` schema instead of dropped even when this run does not archive.
+    public var archive: Bool
 
     public init(
         table: QualifiedName, state: String, counts: PartitionRowCounts,
         executionId: String? = nil, isDetachPending: Bool = false,
-        partition: PartitionInfo? = nil
+        partition: PartitionInfo? = nil, archive: Bool = false
     ) {
         self.table = table
         self.state = state
@@ -107,6 +110,7 @@ public struct PurgeLeftover: Sendable, Equatable {
         self.executionId = executionId
         self.isDetachPending = isDetachPending
         self.partition = partition
+        self.archive = archive
     }
 }
 
@@ -137,14 +141,25 @@ public struct PurgePlan: Sendable {
     /// The reason expired rows go by batched deletes instead of partition removal, or nil.
     public var fallbackReason: String?
     public var leftovers: [PurgeLeftover]
+    /// The highest key at plan time: batched deletes go no further, so rows loaded after
+    /// the plan (even with old dates) stay until the next run. Nil for an empty table.
+    public var maxKey: Int64? = nil
 
-    /// Rows the plan removes: whole partitions plus batched deletes.
+    /// Rows the plan removes: leftovers of earlier runs that hold only expired rows, whole
+    /// partitions and batched deletes. The safety limits count all of them.
     public var rowsToRemove: Int64 {
-        removals.reduce(0) { $0 + $1.counts.rows } + rowsToDeleteInBatches
+        leftoverRowsToRemove + removals.reduce(0) { $0 + $1.counts.rows }
+            + rowsToDeleteInBatches
+    }
+
+    /// Rows in leftovers that this run finishes. `totals` does not include them, because
+    /// queries on the table no longer see them.
+    public var leftoverRowsToRemove: Int64 {
+        leftovers.filter(\.counts.holdsOnlyExpiredRows).reduce(0) { $0 + $1.counts.rows }
     }
 
     /// Rows left in the table after the plan runs.
-    public var rowsRemaining: Int64 { totals.rows - rowsToRemove }
+    public var rowsRemaining: Int64 { totals.rows - (rowsToRemove - leftoverRowsToRemove) }
 
     /// True when the run removes no row and finishes no leftover.
     public var isEmpty: Bool {
@@ -183,8 +198,11 @@ public struct PurgePlan: Sendable {
         leftovers: [PurgeLeftover] = []
     ) throws -> PurgePlan {
         let cutoff = options.cutoff
+        // Detach-pending partitions are leftovers: the parent no longer shows their rows.
+        let pendingIds = Set(
+            (layout?.partitions ?? []).filter(\.isDetachPending).map(\.id))
         var totals = PartitionRowCounts()
-        for value in counts.values { totals.add(value) }
+        for (id, value) in counts where !pendingIds.contains(id) { totals.add(value) }
 
         var fallback = switchRestriction
         if layout == nil {
@@ -228,7 +246,10 @@ public struct PurgePlan: Sendable {
         case .partition:
             plan.expiredRowsKept = expiredOutside
             let removedIds = Set(removals.map(\.partition.id))
-            let oldestKept = counts.filter { !removedIds.contains($0.key) && $0.value.expiredRows > 0 }
+            let oldestKept = counts.filter {
+                !removedIds.contains($0.key) && !pendingIds.contains($0.key)
+                    && $0.value.expiredRows > 0
+            }
                 .compactMap(\.value.oldestDate).min()
             plan.daysKeptPastCutoff = oldestKept.map { max(0, cutoff.days(since: $0)) } ?? 0
         }
@@ -239,7 +260,10 @@ public struct PurgePlan: Sendable {
     /// a catch-all. Its rows must still be counted before it goes, with
     /// `PartitionRowCounts.holdsOnlyExpiredRows`.
     public static func isRemovable(_ partition: PartitionInfo, cutoff: LocalDate) -> Bool {
-        guard !partition.isCatchAll, let upper = partition.upperBound else { return false }
+        guard !partition.isCatchAll, !partition.isDetachPending, let upper = partition.upperBound
+        else {
+            return false
+        }
         return upper <= cutoff
     }
 }

@@ -28,6 +28,15 @@ public struct PurgeReport: Sendable, JSONRepresentable {
     /// Leftovers of earlier runs that this run dropped, and those it only reported.
     public var leftoversFinished: [PurgeLeftover] = []
     public var leftoversReported: [String] = []
+    /// The error that stopped the run after it started changing the table, or nil.
+    public var error: String?
+    /// Why the delete phase stopped before every expired row was gone, such as the
+    /// --max-delete budget running out, or nil.
+    public var deleteStopReason: String?
+    /// Why writing the --metrics-file failed after the purge itself completed, or nil.
+    public var metricsFileError: String?
+    /// Set on a dry run: why the real run with these options would be refused.
+    public var wouldRefuse: String?
 
     public init(plan: PurgePlan, executionId: String, dryRun: Bool, startTime: Date) {
         self.plan = plan
@@ -37,17 +46,26 @@ public struct PurgeReport: Sendable, JSONRepresentable {
         endTime = startTime
     }
 
-    public var success: Bool { refusal == nil }
+    public var success: Bool { refusal == nil && error == nil && wouldRefuse == nil }
 
     /// Rows removed from the table: whole partitions plus batched deletes. A dry run
     /// reports what it would remove.
     public var recordsDeleted: Int64 {
         if dryRun { return plan.rowsToRemove }
-        return removedPartitions.reduce(0) { $0 + $1.counts.rows } + rowsDeletedInBatches
+        return leftoverRowsDeleted + removedPartitions.reduce(0) { $0 + $1.counts.rows }
+            + rowsDeletedInBatches
     }
 
+    /// Rows of leftovers of earlier runs that this run removed (the plan's, on a dry run).
+    public var leftoverRowsDeleted: Int64 {
+        if dryRun { return plan.leftoverRowsToRemove }
+        return leftoversFinished.reduce(0) { $0 + $1.counts.rows }
+    }
+
+    /// Rows left in the table. Leftover rows are not in `plan.totals`, so they are not
+    /// subtracted from it.
     public var recordsKept: Int64 {
-        refusal != nil ? plan.totals.rows : plan.totals.rows - recordsDeleted
+        refusal != nil ? plan.totals.rows : plan.totals.rows - (recordsDeleted - leftoverRowsDeleted)
     }
 
     public var partitionsSwitched: Int {
@@ -63,6 +81,11 @@ public struct PurgeReport: Sendable, JSONRepresentable {
     /// A one-line outcome for the log and the text output.
     public var headline: String {
         if let refusal { return "purge refused, nothing changed: \(refusal)" }
+        if let error {
+            return "purge failed after removing \(recordsDeleted) rows of \(plan.table) "
+                + "(\(partitionsSwitched) partitions as a unit, \(rowsDeletedByDelete) rows by "
+                + "batched deletes): \(error)"
+        }
         if plan.isEmpty { return "nothing to purge: no valid date before \(plan.cutoff)" }
         let verb = dryRun ? "would remove" : "removed"
         return "\(verb) \(recordsDeleted) rows of \(plan.table) dated before \(plan.cutoff): "
@@ -101,6 +124,19 @@ public struct PurgeReport: Sendable, JSONRepresentable {
         if let refusal {
             members.append(("refused", .string(refusal)))
         }
+        if let wouldRefuse {
+            members.append(("would_refuse", .string(wouldRefuse)))
+        }
+        if let error {
+            members.append(("error", .string(error)))
+        }
+        if let deleteStopReason {
+            members.append(("delete_stopped", .string(deleteStopReason)))
+        }
+        if let metricsFileError {
+            members.append(("metrics_file_error", .string(metricsFileError)))
+        }
+        members.append(("leftover_rows_deleted", .integer(leftoverRowsDeleted)))
         let partitions = dryRun
             ? plan.removals.map {
                 RemovedPartition(partition: $0.partition, counts: $0.counts, action: "planned",
@@ -163,6 +199,12 @@ public struct PurgeReport: Sendable, JSONRepresentable {
         lines.append(
             "rows by batched deletes: \(rowsDeletedByDelete); rows without a valid date "
                 + "(kept): \(plan.totals.noDateRows)")
+        if let wouldRefuse {
+            lines.append("the real run would be refused, changing nothing: \(wouldRefuse)")
+        }
+        if let deleteStopReason {
+            lines.append("batched deletes stopped early: \(deleteStopReason)")
+        }
         if plan.mode == .partition {
             lines.append(
                 "expired rows kept by partition mode: \(plan.expiredRowsKept), up to "

@@ -27,6 +27,11 @@ public final class Purger {
     let logger: Logger
     /// Opens a new connection after a lost one; nil disables reconnecting.
     let reconnect: (() throws -> Connection)?
+    /// The report of the last run that failed after START, with what it removed before the
+    /// failure, or nil.
+    public private(set) var partialReport: PurgeReport?
+    /// The table as the catalog spells it, once `makePlan` has resolved it.
+    public private(set) var resolvedTable: QualifiedName?
     /// Seconds to wait before retry n (from 1); doubles each time.
     var retryDelay: (Int) -> Double = { attempt in 0.5 * pow(2, Double(attempt - 1)) }
 
@@ -48,9 +53,12 @@ public final class Purger {
         try options.validate()
         let target = try RetentionTarget.load(
             connection, dialect: dialect, table: options.table, dateColumn: options.dateColumn)
+        resolvedTable = target.table
         try dialect.setLockTimeout(connection, seconds: options.lockTimeout)
         let cutoff = options.cutoff
         let layout = try dialect.partitionLayout(connection, target)
+        // Read before counting, so every key the delete phase may reach was counted.
+        let maxKey = try dialect.maxKey(connection, target)
         let counts = try dialect.countRows(connection, target, layout: layout, cutoff: cutoff)
         var restriction: String?
         if let layout, layout.isKeyedOnDate {
@@ -58,9 +66,10 @@ public final class Purger {
                 connection, target, layout: layout, archive: options.archive)
         }
         let leftovers = try dialect.findLeftovers(connection, target, layout: layout, cutoff: cutoff)
-        let plan = try PurgePlan.build(
+        var plan = try PurgePlan.build(
             options: options, table: target.table, layout: layout, counts: counts,
             switchRestriction: restriction, leftovers: leftovers)
+        plan.maxKey = maxKey
         if let reason = plan.fallbackReason, plan.totals.expiredRows > 0 {
             logger.warning("expired rows go by batched deletes because \(reason)")
         }
@@ -79,16 +88,30 @@ public final class Purger {
     public func run() throws -> PurgeReport {
         let started = Date()
         let executionId = UUID().uuidString.lowercased()
+        var lockResource: String?
+        if !options.dryRun, let table = try dialect.findTable(connection, options.table) {
+            lockResource = try acquireRunLock(table)
+        }
+        defer {
+            if let lockResource {
+                do {
+                    try dialect.releaseLock(connection, resource: lockResource)
+                } catch {
+                    logger.warning("could not release the purge lock \(lockResource): \(error)")
+                }
+            }
+        }
         let (target, layout, plan) = try makePlan()
         var report = PurgeReport(
             plan: plan, executionId: executionId, dryRun: options.dryRun, startTime: started)
+        let violation = plan.safetyViolation(
+            minRemaining: options.minRemaining, maxDelete: options.maxDelete)
         if options.dryRun {
+            report.wouldRefuse = violation
             report.endTime = Date()
             return report
         }
-        if let violation = plan.safetyViolation(
-            minRemaining: options.minRemaining, maxDelete: options.maxDelete)
-        {
+        if let violation {
             report.refusal = violation
             report.endTime = Date()
             return report
@@ -108,12 +131,33 @@ public final class Purger {
             try execute(plan, target: target, layout: layout, audit: audit, report: &report)
         } catch {
             report.endTime = Date()
+            report.error = ConnectionString.redactPasswords(in: String(describing: error))
             recordFailure(error, audit: audit, report: report)
+            partialReport = report
             throw error
         }
         report.endTime = Date()
         return report
     }
+
+    /// Takes the session-level lock `etl016-db.purge:<table>` without waiting, so two purges
+    /// of one table never run at once.
+    ///
+    /// NOTE: the lock belongs to the session, so a reconnect after a lost connection runs
+    /// on without it until the run ends.
+    private func acquireRunLock(_ table: QualifiedName) throws -> String {
+        let resource = Self.lockResourcePrefix + table.description
+        guard try dialect.acquireLock(connection, resource: resource, timeoutSeconds: 0) else {
+            throw OperationError(
+                "another etl016-db purge of \(table) is running (it holds the lock "
+                    + "\(resource)), so this run changed nothing: run it again when that one "
+                    + "finishes")
+        }
+        return resource
+    }
+
+    /// The start of the application lock name a purge takes, followed by `schema.table`.
+    public static let lockResourcePrefix = "etl016-db.purge:"
 
     private func execute(
         _ plan: PurgePlan, target: RetentionTarget, layout: PartitionLayout?,
@@ -206,31 +250,40 @@ public final class Purger {
                 report.leftoversReported.append(problem)
                 continue
             }
+            // A leftover of an archiving run is archived even when this run drops.
+            var leftoverContext = context
+            leftoverContext.archive = context.archive || leftover.archive
+            let action = leftoverContext.archive ? "archived" : "dropped"
+            var finished = leftover
             try dialect.finishLeftover(
-                connection, target, layout: layout, leftover: leftover, context: context
+                connection, target, layout: layout, leftover: leftover, context: leftoverContext
             ) { counts in
+                finished.counts = counts
                 var metrics = Self.partitionMetrics(
                     leftover.partition ?? PartitionInfo(
                         id: leftover.table.description, number: 0, table: leftover.table,
                         lowerBound: nil, upperBound: nil),
-                    counts: counts, action: options.archive ? "archived" : "dropped", seconds: 0)
+                    counts: counts, action: action, seconds: 0)
                 metrics.append(("leftover_of_execution", .optional(leftover.executionId)))
                 try audit.write(
                     connection, operation: "SWITCH", records: counts.rows, metrics: metrics)
             }
             logger.info(
-                "finished \(leftover.table) (\(leftover.state)) left by an earlier run, with "
-                    + "\(leftover.counts.rows) expired rows")
-            report.leftoversFinished.append(leftover)
+                "\(action) \(leftover.table) (\(leftover.state)) left by an earlier run, with "
+                    + "\(finished.counts.rows) expired rows")
+            report.leftoversFinished.append(finished)
         }
     }
 
     // MARK: - Batched deletes
 
+    /// Deletes the expired rows with keys up to the plan's `maxKey`, and never more rows in
+    /// the whole run than --max-delete: each batch is capped by what is left of it.
     private func deleteInBatches(
         _ plan: PurgePlan, target: RetentionTarget, audit: AuditWriter,
         report: inout PurgeReport
     ) throws {
+        guard let maxKey = plan.maxKey else { return }
         let start = Date()
         let progress = ProgressReporter(logger: logger, total: plan.rowsToDeleteInBatches)
         let batchSize = Int64(options.batchSize)
@@ -238,7 +291,18 @@ public final class Purger {
         var deleted: Int64 = 0
         var batches = 0
         var walksRanges = false
-        while true {
+        while lastKey < maxKey {
+            // The rows leftovers and partitions removed count against --max-delete too.
+            // NOTE: --min-remaining is checked on the plan only. Rows that other sessions
+            // delete during the run can leave fewer rows than it asks for.
+            let budget = options.maxDelete - report.recordsDeleted
+            guard budget > 0 else {
+                report.deleteStopReason =
+                    "reached --max-delete \(options.maxDelete) after \(report.recordsDeleted) "
+                    + "rows; expired rows that are left go in the next run"
+                logger.warning("batched deletes stopped: \(report.deleteStopReason!)")
+                break
+            }
             let position = lastKey == Int64.min
                 ? "from the lowest \(target.keyColumn)" : "\(target.keyColumn) after \(lastKey)"
             let step = "delete batch \(batches + 1) (\(position))"
@@ -246,27 +310,29 @@ public final class Purger {
             let batchRows: Int64
             var mayHaveMore = true
             let (rangeEnd, overflow) = afterKey.addingReportingOverflow(batchSize)
-            if walksRanges && !overflow {
+            if walksRanges && !overflow && budget >= batchSize {
                 // Keys are unique whole numbers, so the range contains at most a batch of rows.
+                let throughKey = min(rangeEnd, maxKey)
                 batchRows = try withRetries(step) {
                     try dialect.deleteKeyRange(
-                        connection, target, afterKey: afterKey, throughKey: rangeEnd,
+                        connection, target, afterKey: afterKey, throughKey: throughKey,
                         cutoff: plan.cutoff)
                 }
-                lastKey = rangeEnd
+                lastKey = throughKey
                 // A sparse range means a gap or kept rows: find the next expired key instead.
                 walksRanges = batchRows * 2 >= batchSize
             } else {
+                let limit = Int(min(batchSize, budget))
                 let result = try withRetries(step) {
                     try dialect.deleteBatch(
-                        connection, target, afterKey: afterKey, cutoff: plan.cutoff,
-                        limit: options.batchSize)
+                        connection, target, afterKey: afterKey, maxKey: maxKey,
+                        cutoff: plan.cutoff, limit: limit)
                 }
                 guard let key = result.lastKey else { break }
                 batchRows = result.deletedRows
                 lastKey = key
                 // A short search batch found every expired key that was left.
-                mayHaveMore = batchRows >= batchSize
+                mayHaveMore = batchRows >= Int64(limit)
                 // After a full batch, try plain key ranges, which skip the search and find the
                 // same rows where expired keys are dense.
                 walksRanges = batchRows == batchSize
@@ -276,6 +342,7 @@ public final class Purger {
             report.rowsDeletedInBatches = deleted
             report.deleteBatches = batches
             progress.update(done: deleted, batches: batches)
+            if !mayHaveMore && report.recordsDeleted < options.maxDelete { break }
             if options.batchPause > 0, mayHaveMore {
                 usleep(useconds_t(options.batchPause * 1_000_000))
             }
@@ -289,6 +356,8 @@ public final class Purger {
                 ("seconds", .double(seconds)),
                 ("rows_per_second", .double(seconds > 0 ? Double(deleted) / seconds : 0)),
                 ("last_key", lastKey == Int64.min ? .null : .integer(lastKey)),
+                ("max_key_at_plan", .integer(maxKey)),
+                ("stopped", .optional(report.deleteStopReason)),
             ])
         logger.info(
             "deleted \(deleted) rows in \(batches) batches in \(seconds.fixed(3)) s")
@@ -305,7 +374,10 @@ public final class Purger {
             } catch let error as DatabaseError where error.isTransient || error.isLockTimeout {
                 guard attempt < options.retries else {
                     throw OperationError(
-                        "\(step) failed after \(options.retries) retries: \(error)")
+                        "\(step) of \(options.table) failed after \(options.retries) retries: "
+                            + "\(error). The batches before it are committed; run the purge "
+                            + "again when the workload is lighter"
+                            + (error.isLockTimeout ? ", or raise --lock-timeout" : ""))
                 }
                 attempt += 1
                 let delay = retryDelay(attempt)
@@ -346,6 +418,10 @@ public final class Purger {
                 ],
                 errorDetails: ConnectionString.redactPasswords(in: String(describing: error)))
             try audit.writeError(connection, error: error)
+            // The rows already removed are gone for good, so the modification log gets them.
+            if report.recordsDeleted > 0 {
+                try audit.writeTotal(connection, records: report.recordsDeleted)
+            }
         }
         do {
             try write(connection)

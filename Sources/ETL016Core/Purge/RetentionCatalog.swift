@@ -177,6 +177,10 @@ public struct PartitionInfo: Sendable, Equatable {
     /// The boundary value that SQL Server's MERGE RANGE drops after this partition is
     /// emptied, chosen so that no row moves.
     public var mergeBoundary: LocalDate?
+    /// True for a PostgreSQL partition left in the detach-pending state by an interrupted
+    /// `DETACH ... CONCURRENTLY`. Queries on the parent no longer see its rows, and the next
+    /// purge finishes it as a leftover.
+    public var isDetachPending = false
 
     public init(
         id: String, number: Int, table: QualifiedName? = nil, lowerBound: LocalDate?,
@@ -196,14 +200,16 @@ public struct PartitionInfo: Sendable, Equatable {
 
     /// True for a partition that takes rows no monthly range covers: PostgreSQL's DEFAULT
     /// and SQL Server's unbounded first and last ranges.
-    public var isCatchAll: Bool { isDefault || lowerBound == nil || upperBound == nil }
+    public var isCatchAll: Bool {
+        !isDetachPending && (isDefault || lowerBound == nil || upperBound == nil)
+    }
 
     /// The range as text, such as `[2025-06-01, 2025-07-01)` or `DEFAULT`.
     public var rangeDescription: String {
         if isDefault { return "DEFAULT" }
         let lower = lowerBound.map { "[\($0)" } ?? "(-inf"
         let upper = upperBound.map { "\($0))" } ?? "+inf)"
-        return "\(lower), \(upper)"
+        return "\(lower), \(upper)" + (isDetachPending ? " detach pending" : "")
     }
 
     /// The name shown to users: the partition table, or `partition N`.

@@ -46,6 +46,10 @@ public protocol RetentionDialect: Sendable {
         cutoff: LocalDate
     ) throws -> [PurgeLeftover]
 
+    /// Returns the highest key in the table, or nil when it is empty. The delete phase
+    /// deletes only keys up to the value read at plan time, so rows loaded later stay.
+    func maxKey(_ connection: Connection, _ target: RetentionTarget) throws -> Int64?
+
     // MARK: Session
 
     /// Makes every later statement of the session fail after `seconds` of waiting for a lock.
@@ -53,10 +57,10 @@ public protocol RetentionDialect: Sendable {
 
     // MARK: Changes
 
-    /// Deletes the next batch of at most `limit` expired rows with keys above `afterKey`,
-    /// walking the key in order, as one transaction.
+    /// Deletes the next batch of at most `limit` expired rows with keys in
+    /// `(afterKey, maxKey]`, walking the key in order, as one transaction.
     func deleteBatch(
-        _ connection: Connection, _ target: RetentionTarget, afterKey: Int64,
+        _ connection: Connection, _ target: RetentionTarget, afterKey: Int64, maxKey: Int64,
         cutoff: LocalDate, limit: Int
     ) throws -> DeleteBatchResult
 
@@ -126,9 +130,14 @@ public struct PartitionRemovalContext: Sendable {
         self.lockTimeout = lockTimeout
     }
 
-    /// The first 8 hexadecimal digits of the execution id, used in staging table names.
+    /// The first 8 hexadecimal digits of the execution id.
     public var executionPrefix: String {
         String(executionId.lowercased().filter(\.isHexDigit).prefix(8))
+    }
+
+    /// The execution id's 32 hexadecimal digits without dashes, used in staging table names.
+    public var executionHex: String {
+        executionId.lowercased().filter(\.isHexDigit)
     }
 }
 

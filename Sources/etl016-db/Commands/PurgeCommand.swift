@@ -23,7 +23,9 @@ struct PurgeCommand: Command {
         by batched deletes, one transaction per batch; --mode partition skips them.
 
         The purge refuses with exit code 3, changing nothing and writing no audit row, when
-        it would delete more than --max-delete rows or leave fewer than --min-remaining.
+        it would delete more than --max-delete rows or leave fewer than --min-remaining; a
+        dry run that the real run would refuse also exits 3. Batched deletes stop at the
+        highest key read at plan time and at --max-delete rows in all.
         Each run writes START, SWITCH and DELETE rows, then COMPLETE or ERROR to
         dbo.etl016_audit_trail under one execution id. See docs/purge.md.
         """
@@ -35,7 +37,10 @@ struct PurgeCommand: Command {
         .flag("dry-run", "print the plan and change nothing"),
         .value("min-remaining", "N", "refuse when fewer rows would remain (default 1000)"),
         .value("max-delete", "N", "refuse when more rows would be deleted (default 100000)"),
-        .value("batch-size", "N", "rows per delete batch and transaction (default 10000)"),
+        .value(
+            "batch-size", "N",
+            "rows per delete batch and transaction (default 10000; on SQL Server 4000 stays "
+                + "below lock escalation)"),
         .value("batch-pause", "SECONDS", "pause between delete batches (default 1, 0 for none)"),
         .value(
             "mode", "exact|partition",
@@ -52,35 +57,96 @@ struct PurgeCommand: Command {
         let options = try purgeOptions(context)
         let metricsURL = try metricsFile(context)
         let started = Date()
+        // The metrics label is the catalog's spelling once known, else the typed name in
+        // lower case, so success and failure series of one table share a label.
+        var metricsTable = QualifiedName(
+            schema: options.table.schema.lowercased(), name: options.table.name.lowercased())
         do {
             let (connection, dialect) = try context.connect()
             defer { connection.close() }
             let purger = Purger(
                 connection: connection, dialect: dialect, options: options,
                 logger: context.logger, reconnect: { try context.connect().0 })
-            let report = try purger.run()
+            var report: PurgeReport
+            do {
+                report = try purger.run()
+            } catch {
+                if let table = purger.resolvedTable { metricsTable = table }
+                guard let partial = purger.partialReport else { throw error }
+                return reportFailure(
+                    partial, error: error, context: context, metricsURL: metricsURL,
+                    started: started)
+            }
+            metricsTable = report.plan.table
             if let metricsURL, !options.dryRun {
-                try writeMetrics(
-                    metricsURL, table: report.plan.table.description,
-                    records: report.recordsDeleted, started: started, success: report.success)
+                do {
+                    try writeMetrics(
+                        metricsURL, table: metricsTable.description,
+                        records: report.recordsDeleted, started: started,
+                        success: report.success)
+                } catch {
+                    report.metricsFileError = "writing \(metricsURL.path) failed: \(error)"
+                }
             }
             context.emit(report) { report.text }
             if let refusal = report.refusal {
                 context.logger.error("purge refused, nothing changed: \(refusal)")
                 return .checkFailed
             }
+            if let refusal = report.wouldRefuse {
+                context.logger.error("dry run: the real run would be refused: \(refusal)")
+                return .checkFailed
+            }
+            if let problem = report.metricsFileError {
+                // The purge completed and is in the audit trail; only the metrics file is
+                // stale, so the exit code is 1 to make the scheduler notice it.
+                context.logger.error(
+                    "the purge completed, but the metrics file was not updated: \(problem)")
+                return .failure
+            }
             return .success
         } catch {
             if let metricsURL, !options.dryRun {
                 try? writeMetrics(
-                    metricsURL, table: options.table.description, records: 0, started: started,
+                    metricsURL, table: metricsTable.description, records: 0, started: started,
                     success: false)
             }
             if let refusal = error as? PurgeRefusal {
+                if context.wantsJSON {
+                    context.printJSON(.object([
+                        ("success", .bool(false)),
+                        ("dry_run", .bool(options.dryRun)),
+                        ("table", .string(metricsTable.description)),
+                        ("refused", .string(refusal.message)),
+                        ("exit_code", .integer(Int64(ExitCode.checkFailed.rawValue))),
+                    ]))
+                }
                 throw CheckFailure(message: refusal.message)
             }
             throw error
         }
+    }
+
+    /// Prints the summary of a run that failed after it started changing the table, with
+    /// what it removed, writes the metrics file with that count, and returns exit code 1.
+    private static func reportFailure(
+        _ report: PurgeReport, error: Error, context: CommandContext, metricsURL: URL?,
+        started: Date
+    ) -> ExitCode {
+        if let metricsURL {
+            do {
+                try writeMetrics(
+                    metricsURL, table: report.plan.table.description,
+                    records: report.recordsDeleted, started: started, success: false)
+            } catch {
+                context.logger.error("writing the metrics file \(metricsURL.path) failed: \(error)")
+            }
+        }
+        context.emit(report) { report.text }
+        context.logger.error(
+            "purge failed after removing \(report.recordsDeleted) rows: "
+                + ConnectionString.redactPasswords(in: String(describing: error)))
+        return .failure
     }
 
     /// Reads and validates every option before connecting, so a bad value changes nothing.
