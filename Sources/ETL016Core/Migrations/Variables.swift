@@ -31,7 +31,7 @@ public enum ScriptVariableError: Error, Equatable, Sendable, CustomStringConvert
                 + ". Pass a value for each with --var NAME=VALUE."
         case .missingEquals(let argument):
             return "Invalid variable assignment '\(argument)'. Write --var NAME=VALUE, "
-                + "for example --var ServiceLogin=talend_user."
+                + "for example --var service_login=talend_user."
         case .invalidName(let name):
             return "Invalid variable name '\(name)'. A name starts with a letter or an "
                 + "underscore and continues with letters, digits, underscores or hyphens."
