@@ -53,7 +53,7 @@ let globalOptions: [OptionSpec] = [
     .flag("help", "show this help"),
 ]
 
-/// What a running command needs: its arguments, the logger and the output streams.
+/// The arguments, logger and output streams of a running command.
 final class CommandContext {
     let arguments: ParsedArguments
     let logger: Logger

@@ -123,7 +123,7 @@ public protocol MigrationDialect: Sendable {
 
     func releaseLock(_ connection: Connection, resource: String) throws
 
-    /// The user name the server knows the session by, for `applied_by`.
+    /// Returns the login name of the session, for `applied_by`.
     func currentUserName(_ connection: Connection) throws -> String
 
     /// The SQL of the migration history table.

@@ -249,7 +249,7 @@ extension PostgreSQLDialect {
     /// detach-pending state and detached tables not yet dropped. Each must carry the marker
     /// comment `removePartition` writes, naming this table's OID, and its execution id must
     /// have a START row for this table in `dbo.etl016_audit_trail`. Any other table is
-    /// never a leftover, whatever its comment says.
+    /// never a leftover, whatever its comment contains.
     public func findLeftovers(
         _ connection: Connection, _ target: RetentionTarget, layout: PartitionLayout?,
         cutoff: LocalDate

@@ -4,12 +4,12 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// What `repair` changes in the history table.
+/// The changes `repair` makes to the history table.
 public struct RepairPlan: Sendable {
     /// Failed rows to delete, so their migrations run again from the start.
     public var failedToRemove: [MigrationStatus] = []
-    /// Applied rows whose recorded checksum is replaced by the file's current one; rows with
-    /// no checksum, from the legacy table or older runs, are filled in too.
+    /// Applied rows whose recorded checksum is replaced by the file's current one. Rows with
+    /// no checksum, from the legacy table or older runs, get one too.
     public var checksumsToRealign: [MigrationStatus] = []
     /// Applied rows whose file is gone. Repair leaves them, because the schema they built is
     /// still in the database; restore the file or delete the row by hand.

@@ -20,7 +20,7 @@ public struct ConnectionOptions: Sendable {
     }
 }
 
-/// What a statement returned besides rows.
+/// The result of a statement other than its rows.
 public struct ExecutionResult: Sendable {
     /// Rows changed by the last statement that reported a count, or nil when none did.
     public var rowCount: Int?

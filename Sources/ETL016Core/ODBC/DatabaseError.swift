@@ -18,7 +18,7 @@ public struct DiagnosticRecord: Equatable, Sendable, CustomStringConvertible {
 
 /// A failed ODBC call, with every diagnostic record the driver returned for it.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
-    /// What the tool was doing, for example "connect" or "execute statement".
+    /// The step that failed, for example "connect" or "execute statement".
     public var operation: String
     public var records: [DiagnosticRecord]
 
@@ -51,8 +51,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// True for deadlocks, serialization failures and lost connections, which a retry of
     /// the same work may get past.
     ///
-    /// SQL Server reports a deadlock victim as SQLSTATE 40001 (native 1205); PostgreSQL uses
-    /// 40001 for serialization failures and 40P01 for deadlocks; class 08 is a connection
+    /// SQL Server reports a deadlock victim as SQLSTATE 40001 (native 1205). PostgreSQL uses
+    /// 40001 for serialization failures and 40P01 for deadlocks. Class 08 is a connection
     /// failure on either.
     public var isTransient: Bool {
         records.contains { record in

@@ -25,7 +25,7 @@ public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// How log lines are written: readable text or one JSON object per line.
+/// The format of log lines: readable text or one JSON object per line.
 public enum LogFormat: String, Sendable {
     case text, json
 }
@@ -98,7 +98,7 @@ public final class Logger: @unchecked Sendable {
         StandardError.write(line + "\n")
     }
 
-    /// The current time in ISO 8601 with milliseconds and the UTC offset.
+    /// Returns the time in ISO 8601 with milliseconds and the UTC offset.
     static func timestamp(_ date: Date = Date()) -> String {
         ISO8601.string(from: date)
     }

@@ -30,10 +30,10 @@ public struct PurgeReport: Sendable, JSONRepresentable {
     public var leftoversReported: [String] = []
     /// The error that stopped the run after it started changing the table, or nil.
     public var error: String?
-    /// Why the delete phase stopped before every expired row was gone, such as the
+    /// The reason the delete phase stopped before every expired row was gone, such as the
     /// --max-delete budget running out, or nil.
     public var deleteStopReason: String?
-    /// Why writing the --metrics-file failed after the purge itself completed, or nil.
+    /// The reason writing the --metrics-file failed after the purge itself completed, or nil.
     public var metricsFileError: String?
     /// Set on a dry run: why the real run with these options would be refused.
     public var wouldRefuse: String?

@@ -294,7 +294,7 @@ public final class Purger {
         while lastKey < maxKey {
             // The rows leftovers and partitions removed count against --max-delete too.
             // NOTE: --min-remaining is checked on the plan only. Rows that other sessions
-            // delete during the run can leave fewer rows than it asks for.
+            // delete during the run can leave fewer rows than it requires.
             let budget = options.maxDelete - report.recordsDeleted
             guard budget > 0 else {
                 report.deleteStopReason =

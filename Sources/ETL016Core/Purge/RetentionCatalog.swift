@@ -218,7 +218,7 @@ public struct PartitionInfo: Sendable, Equatable {
     }
 }
 
-/// How a table is partitioned, read from the catalog.
+/// The partitioning of a table, read from the catalog.
 public struct PartitionLayout: Sendable {
     /// The partition function (SQL Server) or nil.
     public var functionName: String?

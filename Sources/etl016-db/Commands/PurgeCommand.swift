@@ -98,8 +98,8 @@ struct PurgeCommand: Command {
                 return .checkFailed
             }
             if let problem = report.metricsFileError {
-                // The purge completed and is in the audit trail; only the metrics file is
-                // stale, so the exit code is 1 to make the scheduler notice it.
+                // The purge completed and is in the audit trail. Only the metrics file is
+                // stale, and exit code 1 makes the scheduler notice it.
                 context.logger.error(
                     "the purge completed, but the metrics file was not updated: \(problem)")
                 return .failure
